@@ -1,0 +1,29 @@
+# rslab — the two commands a newcomer needs: `make run` and `make test`.
+SHELL := /bin/bash
+export PATH := $(PATH):/opt/swift/usr/bin
+SWIFT ?= swift
+# Tests run against an optimised build: gradient checks and small training runs are
+# too slow unoptimised. -enable-testing lets tests reach internal kernels (naive twins).
+CONFIG := -c release -Xswiftc -enable-testing
+BIN := .build/release/rslab
+
+.PHONY: run test build setup bench fuzz clean docs
+
+run: setup build
+	@$(BIN)
+
+test: setup
+	$(SWIFT) build $(CONFIG) --build-tests
+	$(SWIFT) test $(CONFIG) --skip-build
+
+build: setup
+	$(SWIFT) build $(CONFIG) --product rslab
+
+setup:
+	@scripts/setup.sh
+
+bench: setup build
+	scripts/bench/run.sh
+
+clean:
+	rm -rf .build

@@ -1,0 +1,37 @@
+// swift-tools-version:6.0
+// rslab: a notebook-style scripting REPL for real-synthetic semi-supervised learning.
+// Dependencies point one way: Shell -> Interpreter -> Runtime -> C libraries.
+import PackageDescription
+
+let package = Package(
+  name: "rslab",
+  products: [
+    .executable(name: "rslab", targets: ["Shell"]),
+    .library(name: "Runtime", targets: ["Runtime"]),
+    .library(name: "Interpreter", targets: ["Interpreter"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+  ],
+  targets: [
+    // System libraries: module maps only, installed by scripts/setup.sh.
+    .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+    .systemLibrary(name: "CReadline", path: "Sources/CReadline"),
+    .systemLibrary(name: "CPNG", path: "Sources/CPNG"),
+    .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+
+    .target(name: "Runtime", dependencies: ["CBLAS", "CPNG", "CZlib"]),
+    .target(name: "Interpreter", dependencies: ["Runtime"]),
+    .executableTarget(
+      name: "Shell",
+      dependencies: [
+        "Interpreter", "Runtime", "CReadline",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]),
+
+    .target(name: "TestSupport", dependencies: ["Runtime"], path: "Tests/TestSupport"),
+    .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "TestSupport"]),
+    .testTarget(name: "InterpreterTests", dependencies: ["Interpreter", "Runtime", "TestSupport"]),
+    .testTarget(name: "ShellTests", dependencies: ["TestSupport"]),
+  ]
+)

@@ -1,0 +1,44 @@
+import CBLAS
+
+/// The only place that calls BLAS. Row-major single-precision GEMM:
+/// C[m, n] = alpha * op(A)[m, k] * op(B)[k, n] + beta * C[m, n].
+///
+/// `lda`, `ldb`, `ldc` are the row strides of A, B, C as stored (before transposition).
+@inline(__always)
+func gemm(
+  transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+  alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
+  b: UnsafePointer<Float>, ldb: Int,
+  beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
+) {
+  if m == 0 || n == 0 { return }
+  if k == 0 {
+    // BLAS leaves C untouched when k = 0 only for beta = 1; make beta's meaning explicit.
+    if beta == 0 { for i in 0..<m { (c + i * ldc).update(repeating: 0, count: n) } }
+    else if beta != 1 { for i in 0..<m { for j in 0..<n { c[i * ldc + j] *= beta } } }
+    return
+  }
+  cblas_sgemm(
+    CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+}
+
+/// BLAS threading: OpenBLAS's own pool. Benchmarks and the trainer set it explicitly.
+public enum BLASThreads {
+  /// The number of threads OpenBLAS uses.
+  public static var count: Int {
+    get { Int(openblas_get_num_threads()) }
+    set { openblas_set_num_threads(Int32(max(1, newValue))) }
+  }
+}
+
+/// Naive twin of `gemm` for kernel tests (no transposes; row-major).
+func gemmReference(m: Int, n: Int, k: Int, a: [Float], b: [Float]) -> [Float] {
+  var c = [Float](repeating: 0, count: m * n)
+  for i in 0..<m { for j in 0..<n {
+    var s: Double = 0
+    for p in 0..<k { s += Double(a[i * k + p]) * Double(b[p * n + j]) }
+    c[i * n + j] = Float(s)
+  } }
+  return c
+}
