@@ -68,4 +68,10 @@ public final class Session {
 
   /// Forgets every user variable.
   public func reset() {}
+
+  /// The builtin reference as Markdown (`rslab --builtins`, committed as docs/builtins.md).
+  public func builtinReference() -> String { "" }
+
+  /// The rslab version string.
+  public static let version = "0.1.0"
 }
