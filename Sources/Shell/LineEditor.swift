@@ -100,13 +100,13 @@ final class LineEditor {
 
   /// Discards the partial line after Ctrl-C or SIGTERM and restores the terminal.
   private func abandonLine(_ result: LineInput) -> LineInput {
+    // Show where the input was abandoned, like a shell does.
+    Console.out(result == .interrupted ? "^C\n" : "\n")
+    Console.flush()
     rl_free_line_state()
     rl_callback_sigcleanup()
     rl_replace_line("", 0)
     rl_callback_handler_remove()
-    if result == .interrupted { rl_echo_signal_char(SIGINT) }
-    Console.out("\n")
-    Console.flush()
     return result
   }
 

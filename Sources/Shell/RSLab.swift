@@ -50,16 +50,15 @@ struct RSLab: ParsableCommand {
   }
 
   func run() throws {
+    let status: Int32
     if builtins {
       Console.out(Session().builtinReference())
-      return
-    }
-    if let expression {
+      status = 0
+    } else if let expression {
       // With -e, every positional argument belongs to the program.
       let arguments = (file.map { [$0] } ?? []) + scriptArguments
-      try exit(ScriptRunner.run(expression, file: "-e", arguments: arguments, echo: true))
-    }
-    if let file {
+      status = ScriptRunner.run(expression, file: "-e", arguments: arguments, echo: true)
+    } else if let file {
       let source: String
       do {
         source = try FileSystem.readText(file)
@@ -67,15 +66,12 @@ struct RSLab: ParsableCommand {
         Console.err("rslab: cannot open script \(error)")
         throw ExitCode(2)
       }
-      try exit(ScriptRunner.run(source, file: file, arguments: scriptArguments, echo: false))
+      status = ScriptRunner.run(source, file: file, arguments: scriptArguments, echo: false)
+    } else if Console.stdinIsTerminal {
+      status = REPL().run()
+    } else {
+      status = ScriptRunner.run(Console.readAllStdin(), file: "<stdin>", arguments: [], echo: false)
     }
-    if Console.stdinIsTerminal {
-      try exit(REPL().run())
-    }
-    try exit(ScriptRunner.run(Console.readAllStdin(), file: "<stdin>", arguments: [], echo: false))
-  }
-
-  private func exit(_ status: Int32) throws {
     if status != 0 { throw ExitCode(status) }
   }
 
