@@ -18,7 +18,7 @@ final class PlotExamplesTests: XCTestCase {
     var rng = RNG(seed: 3)
     let real = (0..<2000).map { _ in Double(rng.normal()) * 0.1 + 0.8 }
     let syn = (0..<1000).map { _ in Double(rng.normal()) * 0.15 + 0.55 }
-    try Histogram.render([("real", real), ("synthetic", syn)], bins: 30, title: "confidence", xLabel: "max probability").write(path: dir + "/hist.png")
+    try Histogram.render(groups: [("real", real), ("synthetic", syn)], bins: 30, title: "confidence", xLabel: "max probability").write(path: dir + "/hist.png")
     try Histogram.render(real, bins: 20, title: "one group", xLabel: "value").write(path: dir + "/hist1.png")
 
     let names = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]

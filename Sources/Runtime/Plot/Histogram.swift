@@ -1,6 +1,6 @@
 /// Histograms of one or more groups of values (e.g. confidences of real vs synthetic samples).
 ///
-///     try Histogram.render([("real", confReal), ("synthetic", confSyn)], bins: 20,
+///     try Histogram.render(groups: [("real", confReal), ("synthetic", confSyn)], bins: 20,
 ///                          title: "max probability", xLabel: "confidence").write(path: "conf.png")
 public enum Histogram {
   /// Counts of `values` in `bins` equal-width bins over `[lo, hi]`; the last bin includes `hi`
@@ -33,14 +33,14 @@ public enum Histogram {
     _ values: [Double], bins: Int = 30, title: String = "", xLabel: String = "", yLabel: String = "count",
     width: Int = 800, height: Int = 500, scale: Int = 2
   ) throws -> Canvas {
-    try render([(name: "", values: values)], bins: bins, title: title, xLabel: xLabel, yLabel: yLabel, width: width, height: height, scale: scale)
+    try render(groups: [(name: "", values: values)], bins: bins, title: title, xLabel: xLabel, yLabel: yLabel, width: width, height: height, scale: scale)
   }
 
   /// Renders groups over shared bins; several groups overlay translucently with a legend.
   ///
   /// - Throws: `invalidArgument` for `bins` outside 1...10000.
   public static func render(
-    _ groups: [(name: String, values: [Double])], bins: Int = 30, title: String = "", xLabel: String = "",
+    groups: [(name: String, values: [Double])], bins: Int = 30, title: String = "", xLabel: String = "",
     yLabel: String = "count", width: Int = 800, height: Int = 500, scale: Int = 2
   ) throws -> Canvas {
     guard bins >= 1, bins <= 10_000 else {

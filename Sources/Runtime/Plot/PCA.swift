@@ -36,7 +36,7 @@ public enum PCA {
     let denom = Double(max(n - 1, 1))
     var c = [Double](repeating: 0, count: d * d)
     for i in 0..<d { for j in 0..<d { c[i * d + j] = Double(cov.buffer[i * d + j] + cov.buffer[j * d + i]) / (2 * denom) } }
-    var (values, vectors) = d <= jacobiLimit ? jacobi(c, d) : subspaceIteration(c, d, block: min(d, k + 8))
+    var (values, vectors) = d <= jacobiLimit ? jacobi(c, d) : subspaceIteration(c, d, block: min(d, k + 8), wanted: k)
     let order = values.indices.sorted { values[$0] > values[$1] || (values[$0] == values[$1] && $0 < $1) }.prefix(k)
     var axes: [[Double]] = []
     for idx in order {
@@ -115,26 +115,25 @@ public enum PCA {
 
   /// Leading eigenpairs of a symmetric `n x n` matrix by orthogonal iteration on `block`
   /// vectors, refined by Rayleigh-Ritz; returns `block` pairs.
-  static func subspaceIteration(_ c: [Double], _ n: Int, block p: Int) -> ([Double], [[Double]]) {
+  ///
+  /// Gram-Schmidt keeps the first vectors on the leading eigenvectors, so only the first
+  /// `wanted` are watched; the rest of the block speeds convergence up.
+  /// Stops when those Rayleigh quotients settle (relative change below 1e-10):
+  /// eigen*values* converge even where a degenerate tail lets the vectors keep rotating.
+  static func subspaceIteration(_ c: [Double], _ n: Int, block p: Int, wanted: Int) -> ([Double], [[Double]]) {
     // A fixed pseudo-random start keeps the result deterministic.
     var rng = RNG(seed: 0x5CA)
     var q = (0..<p).map { _ in (0..<n).map { _ in Double(rng.normal()) } }
     orthonormalize(&q)
-    for _ in 0..<500 {
+    var last = [Double](repeating: .infinity, count: p)
+    for _ in 0..<1000 {
       var z = q.map { multiply(c, n, $0) }
+      let rayleigh = (0..<p).map { i in zip(q[i], z[i]).reduce(0) { $0 + $1.0 * $1.1 } }
       orthonormalize(&z)
-      // Converged when the new basis spans the old one (|Qᵀ Z| has unit singular values).
-      var change = 0.0
-      for i in 0..<p {
-        var proj = 0.0
-        for j in 0..<p {
-          let dot = zip(q[j], z[i]).reduce(0) { $0 + $1.0 * $1.1 }
-          proj += dot * dot
-        }
-        change = max(change, 1 - proj)
-      }
       q = z
-      if change < 1e-14 { break }
+      let scale = max(abs(rayleigh[0]), 1e-300)
+      if zip(rayleigh.prefix(wanted), last).allSatisfy({ abs($0 - $1) <= 1e-10 * scale }) { break }
+      last = rayleigh
     }
     // Rayleigh-Ritz: eigen-decompose T = Qᵀ C Q and rotate the basis.
     let cq = q.map { multiply(c, n, $0) }
@@ -145,12 +144,21 @@ public enum PCA {
     return (values, vectors)
   }
 
+  /// `c x` for a row-major `n x n` matrix.
   static func multiply(_ c: [Double], _ n: Int, _ x: [Double]) -> [Double] {
-    (0..<n).map { i in
-      var s = 0.0
-      for j in 0..<n { s += c[i * n + j] * x[j] }
-      return s
+    var out = [Double](repeating: 0, count: n)
+    c.withUnsafeBufferPointer { cm in
+      x.withUnsafeBufferPointer { xv in
+        out.withUnsafeMutableBufferPointer { o in
+          for i in 0..<n {
+            var s = 0.0
+            for j in 0..<n { s += cm[i * n + j] * xv[j] }
+            o[i] = s
+          }
+        }
+      }
     }
+    return out
   }
 
   /// Modified Gram-Schmidt; a vector that vanishes is replaced by the first unit vector
