@@ -114,4 +114,17 @@ extension Tensor {
   public func std(axis: Int? = nil, keepDims: Bool = false, unbiased: Bool = false) throws -> Tensor {
     try variance(axis: axis, keepDims: keepDims, unbiased: unbiased).sqrt()
   }
+
+  /// log Σ exp(x) over all elements or along one axis, stable (the maximum is factored out).
+  ///
+  /// Backward: g · softmax(x) along the axis.
+  public func logSumExp(axis: Int? = nil, keepDims: Bool = false) throws -> Tensor {
+    let m = try GradMode.noGrad { try max(axis: axis, keepDims: true) }
+    // A row of -inf (or inf) would give inf - inf = NaN; shift by 0 there instead.
+    let shift = try GradMode.noGrad { try Tensor.where(m.abs().lt(Float.infinity), m, Tensor(scalar: 0)) }
+    let lse = try sub(shift).exp().sum(axis: axis, keepDims: true).log().add(shift)
+    guard !keepDims else { return lse }
+    guard let axis else { return try lse.reshape([]) }
+    return try lse.squeeze(axis)
+  }
 }
