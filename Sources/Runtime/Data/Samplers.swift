@@ -44,6 +44,9 @@ struct EpochStream {
   private(set) var position = 0
   private(set) var epoch = 0
 
+  /// Full passes finished (the current permutation counts once it is used up).
+  var completedEpochs: Int { epoch + (position == count ? 1 : 0) }
+
   /// `role` keeps labeled and unlabeled streams independent even under the same seed.
   init(count: Int, seed: UInt64, role: UInt64) {
     self.count = count
@@ -124,7 +127,7 @@ public final class LabeledSampler {
   }
 
   /// Completed passes over the dataset.
-  public var epoch: Int { stream.epoch }
+  public var epoch: Int { stream.completedEpochs }
 
   /// The next batch.
   public func next() throws -> LabeledBatch {
@@ -183,7 +186,7 @@ public final class UnlabeledSampler {
   }
 
   /// Completed passes over the dataset.
-  public var epoch: Int { stream.epoch }
+  public var epoch: Int { stream.completedEpochs }
 
   /// The next batch: weak and strong views of the same images.
   public func next() throws -> UnlabeledBatch {

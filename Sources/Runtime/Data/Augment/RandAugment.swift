@@ -22,8 +22,8 @@
 /// `magnitude` (the `m` of `strong_aug(n:, m:)`, 0...10) scales how far each op may move from
 /// its identity value: a drawn value v becomes `identity + (m / 10) (v - identity)` (identity =
 /// 1 for the enhance factors, 8 bits, threshold 256, 0 degrees/shear/shift). m = 10, the
-/// default, is exactly the published random-magnitude range; m = 0 makes every op the
-/// identity. Cutout is not scaled.
+/// default, is exactly the published random-magnitude range; m = 0 turns every op that has a
+/// magnitude into the identity (AutoContrast and Equalize have none). Cutout is not scaled.
 public struct RandAugment: Sendable, Equatable {
   /// The 14 ops of the FixMatch RandAugment pool.
   public enum Op: Int, CaseIterable, Sendable {
