@@ -112,3 +112,16 @@ final class ReduceExtraTests: XCTestCase {
     XCTAssertTrue(r.ok, r.report)
   }
 }
+
+final class ReduceNaNTests: XCTestCase {
+  /// NaN is the extreme (as NumPy's max/argmax): it propagates and its index is reported.
+  func testNaNPropagatesThroughMaxAndMin() throws {
+    let t = Tensor(shape: [2, 3], values: [1, .nan, 3, 4, 5, 6])
+    let m = try t.max(axis: 1).values
+    XCTAssertTrue(m[0].isNaN)
+    XCTAssertEqual(m[1], 6)
+    XCTAssertEqual(try t.argmax(axis: 1).values, [1, 2])
+    XCTAssertEqual(try t.argmin(axis: 1).values, [1, 0])
+    XCTAssertEqual(try t.argmin(axis: 0).values, [0, 0, 0])
+  }
+}
