@@ -143,3 +143,18 @@ final class ChartTests: XCTestCase {
     XCTAssertNoThrow(try ImageGrid.render(images: [], captions: [], scale: 2))
   }
 }
+
+final class ChartLimitTests: XCTestCase {
+  func testSizesAndScalesAreValidated() {
+    let one = [LineChart.Series(name: "a", xs: [0, 1], ys: [0, 1])]
+    XCTAssertThrowsError(try LineChart.render(one, width: 10, height: 300))
+    XCTAssertThrowsError(try LineChart.render(one, width: 100_000, height: 300))
+    XCTAssertThrowsError(try LineChart.render(one, width: 8000, height: 8000))
+    XCTAssertThrowsError(try LineChart.render(one, scale: 0))
+    XCTAssertThrowsError(try Histogram.render([1, 2], scale: 99))
+    XCTAssertThrowsError(try ScatterPlot.render(xs: [1], ys: [1], categories: [0], categoryNames: ["a"], height: -5))
+    XCTAssertThrowsError(try ConfusionPlot.render(counts: [[1]], classNames: ["a"], scale: 17))
+    let big = Canvas(width: Canvas.maxSide, height: Canvas.maxSide)
+    XCTAssertLessThanOrEqual(big.width * big.height, Canvas.maxPixels)
+  }
+}

@@ -14,8 +14,10 @@ import Glibc
 ///     c.text("loss", x: 10, y: 10)
 ///     try c.write(path: "/tmp/loss.png")
 public struct Canvas: Sendable {
-  /// The largest width or height accepted; larger requests are clamped.
+  /// The largest width or height; larger requests are clamped.
   public static let maxSide = 16384
+  /// The largest pixel count (96 MiB of RGB); taller requests are clamped in height.
+  public static let maxPixels = 32 << 20
 
   /// Width in pixels.
   public let width: Int
@@ -24,12 +26,28 @@ public struct Canvas: Sendable {
   /// Interleaved RGB bytes, row-major: `pixels[(y * width + x) * 3 + c]`.
   public private(set) var pixels: [UInt8]
 
-  /// A canvas filled with `background`; sizes are clamped to `1...Canvas.maxSide`.
+  /// A canvas filled with `background`; sizes are clamped to `1...Canvas.maxSide` and the
+  /// area to `Canvas.maxPixels`. Renderers validate user sizes with `checkSize` first.
   public init(width: Int, height: Int, background: RGB = .white) {
     self.width = min(max(width, 1), Canvas.maxSide)
-    self.height = min(max(height, 1), Canvas.maxSide)
+    self.height = min(max(height, 1), Canvas.maxSide, Canvas.maxPixels / self.width)
     pixels = [UInt8](repeating: 0, count: self.width * self.height * 3)
     fill(background)
+  }
+
+  /// Throws `invalidArgument` naming `op` unless a `width x height` canvas fits the limits
+  /// and is at least `minimum` pixels on each side.
+  public static func checkSize(width: Int, height: Int, minimum: Int = 1, op: String) throws {
+    guard width >= minimum, height >= minimum, width <= maxSide, height <= maxSide, width * height <= maxPixels else {
+      throw RuntimeError.invalidArgument(op: op, message: "a picture of \(width)x\(height) pixels is outside the limits (sides \(minimum)...\(maxSide), at most \(maxPixels) pixels)")
+    }
+  }
+
+  /// Throws `invalidArgument` naming `op` unless the text/stroke `scale` is in 1...16.
+  public static func checkScale(_ scale: Int, op: String) throws {
+    guard (1...16).contains(scale) else {
+      throw RuntimeError.invalidArgument(op: op, message: "scale must be in 1...16, got \(scale)")
+    }
   }
 
   /// The colour of pixel `(x, y)`, or nil outside the canvas.

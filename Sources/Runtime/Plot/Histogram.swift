@@ -51,6 +51,8 @@ public enum Histogram {
     let top = counts.flatMap { $0 }.max() ?? 0
     let xTicks = Ticks(min: lo, max: hi, target: 6)
     let yTicks = Ticks(min: 0, max: Double(max(top, 1)), target: 5, integer: true)
+    try Canvas.checkScale(scale, op: "hist")
+    try Canvas.checkSize(width: width, height: height, minimum: 64, op: "hist")
     var c = Canvas(width: width, height: height)
     let axes = ChartAxes(width: c.width, height: c.height, scale: scale, title: title, xLabel: xLabel, yLabel: yLabel, xTicks: xTicks, yTicks: yTicks, insetY: false)
     axes.drawFrame(on: &c)

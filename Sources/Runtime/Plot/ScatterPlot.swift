@@ -23,6 +23,8 @@ public enum ScatterPlot {
     let ok = (0..<xs.count).filter { xs[$0].isFinite && ys[$0].isFinite }
     let xTicks = Ticks(min: ok.map { xs[$0] }.min() ?? .nan, max: ok.map { xs[$0] }.max() ?? .nan, target: 6)
     let yTicks = Ticks(min: ok.map { ys[$0] }.min() ?? .nan, max: ok.map { ys[$0] }.max() ?? .nan, target: 5)
+    try Canvas.checkScale(scale, op: "scatter")
+    try Canvas.checkSize(width: width, height: height, minimum: 64, op: "scatter")
     var c = Canvas(width: width, height: height)
     let axes = ChartAxes(width: c.width, height: c.height, scale: scale, title: title, xLabel: xLabel, yLabel: yLabel, xTicks: xTicks, yTicks: yTicks)
     axes.drawFrame(on: &c)
