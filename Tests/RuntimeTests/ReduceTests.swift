@@ -1,0 +1,89 @@
+import XCTest
+@testable import Runtime
+import TestSupport
+
+/// Reductions: values against naive twins and hand sums; gradients by finite differences
+/// (rtol 1e-2, atol 1e-3, eps 1e-2; see `gradCheck`).
+final class ReduceTests: XCTestCase {
+  let x = Tensor(shape: [2, 3], values: [1, 5, 3, 4, 2, 6])
+
+  func testHandComputedReductions() throws {
+    XCTAssertEqual(try x.sum().values, [21])
+    XCTAssertEqual(try x.sum().shape, [])
+    XCTAssertEqual(try x.sum(axis: 0).values, [5, 7, 9])
+    XCTAssertEqual(try x.sum(axis: -1).values, [9, 12])
+    XCTAssertEqual(try x.sum(axis: 1, keepDims: true).shape, [2, 1])
+    XCTAssertEqual(try x.sum(keepDims: true).shape, [1, 1])
+    XCTAssertEqual(try x.mean(axis: 0).values, [2.5, 3.5, 4.5])
+    XCTAssertEqual(try x.max().values, [6])
+    XCTAssertEqual(try x.max(axis: 1).values, [5, 6])
+    XCTAssertEqual(try x.min(axis: 0).values, [1, 2, 3])
+    XCTAssertEqual(try x.argmax(axis: 1).values, [1, 2])
+    XCTAssertEqual(try x.argmin(axis: 0).values, [0, 1, 0])
+    XCTAssertEqual(try x.argmax().values, [5])
+    XCTAssertTrue(isClose(try x.variance().item(), 17.5 / 6))
+    XCTAssertTrue(isClose(try x.variance(unbiased: true).item(), 17.5 / 5))
+    XCTAssertTrue(allClose(try x.std(axis: 1).values, [Float((8.0 / 3).squareRoot()), Float((8.0 / 3).squareRoot())]))
+    XCTAssertEqual(try Tensor(scalar: 4).sum(axis: 0).values, [4])
+  }
+
+  func testSumKernelMatchesReferenceAndIsAccurate() throws {
+    var rng = RNG(seed: 5)
+    for (seed, shape) in [[7], [3, 5], [2, 3, 4], [4, 1, 6]].enumerated() {
+      let t = randomTensor(shape, &rng)
+      for axis in 0..<shape.count {
+        let (o, n, i) = try Shape.split(shape, axis: axis, op: "t")
+        XCTAssertTrue(allClose(try t.sum(axis: axis).values, sumAxisReference(t.values, outer: o, n: n, inner: i)),
+                      "seed \(seed) shape \(shape) axis \(axis)")
+      }
+    }
+    // Float64 accumulation: 1 + 1e6 copies of 1e-4 would drift by ~1% in Float32.
+    let big = try Tensor.full([1_000_000], 1e-4)
+    XCTAssertEqual(try big.sum().item(), 100, accuracy: 1e-3)
+  }
+
+  func testReductionGradients() throws {
+    var rng = RNG(seed: 21)
+    for (seed, shape) in [[5], [3, 4], [2, 3, 4]].enumerated() {
+      let t = randomTensor(shape, &rng).requiringGrad()
+      var axes: [Int?] = [nil]
+      axes += (-shape.count..<shape.count).map { $0 }
+      for axis in axes {
+        for keep in [false, true] {
+          let fs: [(String, (Tensor) throws -> Tensor)] = [
+            ("sum", { try $0.sum(axis: axis, keepDims: keep) }), ("mean", { try $0.mean(axis: axis, keepDims: keep) }),
+            ("max", { try $0.max(axis: axis, keepDims: keep) }), ("min", { try $0.min(axis: axis, keepDims: keep) }),
+            ("variance", { try $0.variance(axis: axis, keepDims: keep, unbiased: true) }),
+            ("std", { try $0.std(axis: axis, keepDims: keep) }),
+          ]
+          for (name, f) in fs {
+            let r = try gradCheck([t]) { try f($0[0]) }
+            XCTAssertTrue(r.ok, "\(name) seed \(seed) shape \(shape) axis \(String(describing: axis)) keep \(keep): \(r.report)")
+          }
+        }
+      }
+    }
+  }
+
+  func testMaxGradientGoesToFirstMaximum() throws {
+    let t = Tensor(shape: [2, 3], values: [1, 3, 3, 2, 2, 0]).requiringGrad()
+    try t.max(axis: 1).sum().backward()
+    XCTAssertEqual(t.grad?.values, [0, 1, 0, 1, 0, 0])
+    XCTAssertEqual(try t.argmax(axis: 1).values, [1, 0])
+  }
+
+  func testReductionErrors() {
+    XCTAssertThrowsError(try x.sum(axis: 2)) { e in
+      XCTAssertEqual("\(e)", "sum: axis 2 is out of range for a tensor of rank 2")
+    }
+    XCTAssertThrowsError(try x.mean(axis: -3)) { e in
+      XCTAssertEqual("\(e)", "mean: axis -3 is out of range for a tensor of rank 2")
+    }
+    XCTAssertThrowsError(try Tensor(zeros: [0, 3]).max(axis: 0)) { e in
+      XCTAssertEqual("\(e)", "max: cannot reduce an empty axis (shape [0, 3])")
+    }
+    XCTAssertThrowsError(try Tensor(zeros: [0]).argmin()) { e in
+      XCTAssertEqual("\(e)", "argmin: cannot reduce an empty axis (shape [0])")
+    }
+  }
+}
