@@ -74,9 +74,10 @@ extension Tensor {
     let x = buffer
     for i in 0..<count { out.base[i] = x[i] * mk[i] }
     return Tensor.result(shape: shape, storage: out, inputs: [self]) { dy in
+      // Capture the mask tensor (not just its pointer) so it lives as long as this node.
       let dx = Tensor(zeros: dy.shape, zeroed: false)
-      let d = dx.buffer, g = dy.buffer
-      for i in 0..<d.count { d[i] = g[i] * mk[i] }
+      let d = dx.buffer, g = dy.buffer, m = mask.buffer
+      for i in 0..<d.count { d[i] = g[i] * m[i] }
       return [dx]
     }
   }

@@ -7,7 +7,7 @@ extension Tensor {
     let outCount = Shape.count(outShape)
     try MemoryLimit.check(elements: outCount * 2, op: "maxPool2d")
     let out = Storage(count: outCount, zeroed: false)
-    let argmax = UnsafeMutablePointer<Int32>.allocate(capacity: max(outCount, 1))
+    let argmax = UnsafeMutablePointer<Int32>.allocate(capacity: Swift.max(outCount, 1))
     let indices = IndexBuffer(argmax)
     PoolKernels.maxForward(storage.base, out.base, argmax: argmax, g)
     let x = self
