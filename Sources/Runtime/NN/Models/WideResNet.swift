@@ -4,7 +4,7 @@ extension Model {
   /// blocks of widths 16k, 32k, 64k (strides 1, 2, 2), then BN -> LeakyReLU(0.1) -> global
   /// average pooling (features [N, 64k]) and a linear head. BN momentum 0.001 (PyTorch
   /// convention) and eps 0.001. Init: convolutions Kaiming-normal (fan-out), BN 1/0, the
-  /// linear head Xavier-normal with zero bias. WRN-28-2 for 10 classes has 1,467,610
+  /// linear head Xavier-normal with zero bias. WRN-28-2 for 10 classes has 1,467,626
   /// parameters.
   public static func wideResNet(depth: Int = 28, widen: Int = 2, classes: Int = 10, inChannels: Int = 3, seed: UInt64 = 0) throws -> Model {
     guard depth >= 10, (depth - 4) % 6 == 0, widen >= 1, classes >= 1, inChannels >= 1 else {
