@@ -112,3 +112,16 @@ final class MovementTests: XCTestCase {
     }
   }
 }
+
+final class MovementLimitTests: XCTestCase {
+  /// Absurd user sizes are errors, not integer-overflow traps.
+  func testHugeOrNegativeSizesAreErrors() throws {
+    let t = Tensor(zeros: [4])
+    XCTAssertThrowsError(try t.reshape([Int.max, 2, -1])) { e in XCTAssertTrue("\(e)".hasPrefix("reshape:"), "\(e)") }
+    XCTAssertThrowsError(try t.reshape([Int.max, Int.max])) { e in XCTAssertTrue("\(e)".hasPrefix("reshape:"), "\(e)") }
+    XCTAssertThrowsError(try Tensor(zeros: [1]).broadcast(to: [-5])) { e in
+      XCTAssertEqual("\(e)", "broadcast: negative dimension -5 in shape [-5]")
+    }
+    XCTAssertEqual(try Tensor.arange(0, -1e300, 1).count, 0)
+  }
+}

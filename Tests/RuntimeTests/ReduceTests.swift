@@ -87,3 +87,41 @@ final class ReduceTests: XCTestCase {
     }
   }
 }
+
+final class ReduceExtraTests: XCTestCase {
+  func testLogSumExp() throws {
+    let t = Tensor(shape: [2, 2], values: [1000, 1000, 0, Float(Foundation.log(3.0))])
+    XCTAssertTrue(allClose(try t.logSumExp(axis: 1).values, [1000 + Float(Foundation.log(2.0)), Float(Foundation.log(4.0))]))
+    XCTAssertEqual(try t.logSumExp().shape, [])
+    XCTAssertEqual(try t.logSumExp(axis: 0, keepDims: true).shape, [1, 2])
+    XCTAssertEqual(try Tensor(shape: [2], values: [-.infinity, -.infinity]).logSumExp().item(), -.infinity)
+    var rng = RNG(seed: 2)
+    for axis in [nil, 0, -1] as [Int?] {
+      let r = try gradCheck([randomTensor([3, 4], &rng).requiringGrad()]) { try $0[0].logSumExp(axis: axis) }
+      XCTAssertTrue(r.ok, "axis \(String(describing: axis)): \(r.report)")
+    }
+  }
+
+  func testModFollowsPython() throws {
+    let a = Tensor(shape: [4], values: [7, -7, 7, -7]), b = Tensor(shape: [4], values: [3, 3, -3, -3])
+    XCTAssertEqual(try (a % b).values, [1, 2, -2, -1])
+    XCTAssertEqual(try (a % 3).values, [1, 2, 1, 2])
+    var rng = RNG(seed: 4)
+    let x = uniformTensor([2, 3], &rng, 0.2, 0.8).requiringGrad(), y = uniformTensor([3], &rng, 1.5, 2.5).requiringGrad()
+    let r = try gradCheck([x, try x.mul(5).detached().requiringGrad(), y]) { try $0[0].add($0[1]).mod($0[2]) }
+    XCTAssertTrue(r.ok, r.report)
+  }
+}
+
+final class ReduceNaNTests: XCTestCase {
+  /// NaN is the extreme (as NumPy's max/argmax): it propagates and its index is reported.
+  func testNaNPropagatesThroughMaxAndMin() throws {
+    let t = Tensor(shape: [2, 3], values: [1, .nan, 3, 4, 5, 6])
+    let m = try t.max(axis: 1).values
+    XCTAssertTrue(m[0].isNaN)
+    XCTAssertEqual(m[1], 6)
+    XCTAssertEqual(try t.argmax(axis: 1).values, [1, 2])
+    XCTAssertEqual(try t.argmin(axis: 1).values, [1, 0])
+    XCTAssertEqual(try t.argmin(axis: 0).values, [0, 0, 0])
+  }
+}

@@ -24,6 +24,17 @@ struct SubOp: BinaryKernelOp { @inline(__always) func callAsFunction(_ a: Float,
 struct MulOp: BinaryKernelOp { @inline(__always) func callAsFunction(_ a: Float, _ b: Float) -> Float { a * b } }
 struct DivOp: BinaryKernelOp { @inline(__always) func callAsFunction(_ a: Float, _ b: Float) -> Float { a / b } }
 struct PowOp: BinaryKernelOp { @inline(__always) func callAsFunction(_ a: Float, _ b: Float) -> Float { powf(a, b) } }
+/// Python's `%`: the remainder takes the sign of the divisor, a − ⌊a/b⌋·b.
+struct ModOp: BinaryKernelOp {
+  @inline(__always) func callAsFunction(_ a: Float, _ b: Float) -> Float {
+    let r = fmodf(a, b)
+    return r != 0 && (r < 0) != (b < 0) ? r + b : r
+  }
+}
+/// ⌊a/b⌋ as Python's `//` (the derivative of `mod` with respect to b is −⌊a/b⌋).
+struct FloorDivOp: BinaryKernelOp {
+  @inline(__always) func callAsFunction(_ a: Float, _ b: Float) -> Float { ((a - ModOp()(a, b)) / b).rounded() }
+}
 /// NaN-propagating maximum (as NumPy's `maximum`).
 struct MaxOp: BinaryKernelOp {
   @inline(__always) func callAsFunction(_ a: Float, _ b: Float) -> Float { a.isNaN || a >= b ? a : b }

@@ -41,22 +41,26 @@ func sumAxis(_ x: UnsafePointer<Float>, outer: Int, n: Int, inner: Int, _ out: U
 /// with the index of the first extreme element in `arg` (NaN counts as the extreme, as NumPy).
 func extremeAxis(
   _ x: UnsafePointer<Float>, outer: Int, n: Int, inner: Int, isMax: Bool,
-  _ out: UnsafeMutablePointer<Float>, _ arg: UnsafeMutablePointer<Int32>
+  _ out: UnsafeMutablePointer<Float>, _ arg: UnsafeMutablePointer<Int>
 ) {
-  @inline(__always) func better(_ v: Float, _ best: Float) -> Bool {
-    if best.isNaN { return false }
-    if v.isNaN { return true }
-    return isMax ? v > best : v < best
-  }
   for o in 0..<outer {
     let base = x + o * n * inner, po = out + o * inner, pa = arg + o * inner
     po.update(from: base, count: inner)
     pa.update(repeating: 0, count: inner)
+    // Separate loops for max and min keep the comparison out of the inner loop's branches.
+    // `b == b` is false only for NaN: once a NaN is the extreme it stays.
     for k in 1..<Swift.max(n, 1) {
-      let px = base + k * inner
-      for j in 0..<inner where better(px[j], po[j]) {
-        po[j] = px[j]
-        pa[j] = Int32(k)
+      let px = base + k * inner, kk = k
+      if isMax {
+        for j in 0..<inner {
+          let v = px[j], b = po[j]
+          if v > b || (v != v && b == b) { po[j] = v; pa[j] = kk }
+        }
+      } else {
+        for j in 0..<inner {
+          let v = px[j], b = po[j]
+          if v < b || (v != v && b == b) { po[j] = v; pa[j] = kk }
+        }
       }
     }
   }

@@ -27,7 +27,7 @@ extension Tensor {
     guard steps < Double(Int32.max) else {
       throw RuntimeError.resourceLimit(message: "arange: \(steps) elements is too many")
     }
-    let n = Swift.max(0, Int(steps))
+    let n = steps > 0 ? Int(steps) : 0
     try Shape.validate([n], op: "arange")
     let t = try empty([n], op: "arange")
     for i in 0..<n { t.storage.base[i] = Float(lo + Double(i) * step) }

@@ -84,6 +84,26 @@ extension Tensor {
     }
   }
 
+  /// Python-style remainder `a % b` with broadcasting: the result has the sign of `b`.
+  ///
+  /// Backward: da = g, db = −g·⌊a/b⌋ (away from the jumps).
+  public func mod(_ other: Tensor) throws -> Tensor {
+    let a = self, b = other
+    return try binary(other, "mod", ModOp()) { g, _ in
+      var gb: Tensor? = nil
+      if b.requiresGrad {
+        let shape = g.shape
+        let q = try Tensor.empty(shape, op: "mod")
+        broadcastBinary(FloorDivOp(), a.storage.base, a.shape, b.storage.base, b.shape, q.storage.base, shape)
+        gb = try g.mul(q).neg().sumTo(b.shape)
+      }
+      return [a.requiresGrad ? try g.sumTo(a.shape) : nil, gb]
+    }
+  }
+
+  /// `self % s` (Python semantics).
+  public func mod(_ s: Float) throws -> Tensor { try mod(Tensor(scalar: s)) }
+
   /// Elementwise maximum with broadcasting; NaN propagates. Ties split the gradient evenly.
   public func maximum(_ other: Tensor) throws -> Tensor { try extreme(other, isMax: true) }
 
@@ -164,5 +184,7 @@ extension Tensor {
   public static func - (s: Float, a: Tensor) throws -> Tensor { try a.rsub(s) }
   public static func * (s: Float, a: Tensor) throws -> Tensor { try a.mul(s) }
   public static func / (s: Float, a: Tensor) throws -> Tensor { try a.rdiv(s) }
+  public static func % (a: Tensor, b: Tensor) throws -> Tensor { try a.mod(b) }
+  public static func % (a: Tensor, s: Float) throws -> Tensor { try a.mod(s) }
   public static prefix func - (a: Tensor) throws -> Tensor { try a.neg() }
 }

@@ -13,6 +13,8 @@ extension Tensor {
     for d in s where d < -1 {
       throw RuntimeError.invalidArgument(op: "reshape", message: "negative dimension \(d) in shape \(Shape.describe(newShape))")
     }
+    // Validate the given sizes (overflow-safe) before multiplying them.
+    try Shape.validate(s.map { $0 == -1 ? 1 : $0 }, op: "reshape")
     if let h = holes.first {
       let known = s.enumerated().reduce(1) { $1.offset == h ? $0 : $0 * $1.element }
       guard known > 0, count % known == 0 else {
@@ -58,6 +60,7 @@ extension Tensor {
 
   /// Materialises NumPy broadcasting to `target`; backward sums over the broadcast dims.
   public func broadcast(to target: [Int]) throws -> Tensor {
+    try Shape.validate(target, op: "broadcast")
     let b = try Shape.broadcast(shape, target, op: "broadcast")
     guard b == target else {
       throw RuntimeError.shapeMismatch(op: "broadcast", shapes: [shape, target], detail: "cannot be broadcast together")

@@ -63,14 +63,14 @@ extension Tensor {
 
   /// Runs the extreme kernel; returns values, arg indices and the layout.
   private func extremeKernel(axis: Int?, keepDims: Bool, isMax: Bool, op: String)
-    throws -> (values: Storage, args: [Int32], outer: Int, n: Int, inner: Int, shape: [Int])
+    throws -> (values: Storage, args: [Int], outer: Int, n: Int, inner: Int, shape: [Int])
   {
     let (outer, n, inner, outShape) = try reduction(axis: axis, keepDims: keepDims, op: op)
     guard n > 0 else {
       throw RuntimeError.invalidArgument(op: op, message: "cannot reduce an empty axis (shape \(Shape.describe(shape)))")
     }
     let out = try Tensor.allocate(outer * inner, op: op)
-    var args = [Int32](repeating: 0, count: outer * inner)
+    var args = [Int](repeating: 0, count: outer * inner)
     args.withUnsafeMutableBufferPointer { a in
       if let p = a.baseAddress { extremeAxis(storage.base, outer: outer, n: n, inner: inner, isMax: isMax, out.base, p) }
     }
@@ -86,7 +86,7 @@ extension Tensor {
       let d = dx.storage.base, gp = g.storage.base
       for o in 0..<r.outer {
         for j in 0..<r.inner {
-          let k = Int(r.args[o * r.inner + j])
+          let k = r.args[o * r.inner + j]
           d[(o * r.n + k) * r.inner + j] += gp[o * r.inner + j]
         }
       }
@@ -113,5 +113,18 @@ extension Tensor {
   /// Standard deviation: √variance (same `unbiased` convention).
   public func std(axis: Int? = nil, keepDims: Bool = false, unbiased: Bool = false) throws -> Tensor {
     try variance(axis: axis, keepDims: keepDims, unbiased: unbiased).sqrt()
+  }
+
+  /// log Σ exp(x) over all elements or along one axis, stable (the maximum is factored out).
+  ///
+  /// Backward: g · softmax(x) along the axis.
+  public func logSumExp(axis: Int? = nil, keepDims: Bool = false) throws -> Tensor {
+    let m = try GradMode.noGrad { try max(axis: axis, keepDims: true) }
+    // A row of -inf (or inf) would give inf - inf = NaN; shift by 0 there instead.
+    let shift = try GradMode.noGrad { try Tensor.where(m.abs().lt(Float.infinity), m, Tensor(scalar: 0)) }
+    let lse = try sub(shift).exp().sum(axis: axis, keepDims: true).log().add(shift)
+    guard !keepDims else { return lse }
+    guard let axis else { return try lse.reshape([]) }
+    return try lse.squeeze(axis)
   }
 }
