@@ -239,12 +239,11 @@ public struct Canvas: Sendable {
     case .center: cx = x - w / 2
     case .right: cx = x - w
     }
+    let gw = font.glyphWidth * s, gh = font.glyphHeight * s
     for ch in text {
-      let g = font.glyph(ch)
-      for (row, bits) in g.enumerated() where bits != 0 {
-        for col in 0..<font.glyphWidth where (bits >> UInt8(font.glyphWidth - 1 - col)) & 1 == 1 {
-          fillRect(x: cx + col * s, y: y + row * s, width: s, height: s, color: color)
-        }
+      let bits = font.bitmap(ch, scale: s)
+      for row in 0..<gh {
+        for col in 0..<gw where bits[row * gw + col] { set(x: cx + col, y: y + row, color) }
       }
       cx += font.advance * s
     }
@@ -257,13 +256,12 @@ public struct Canvas: Sendable {
     let s = max(scale, 1)
     let w = font.width(of: text, scale: s)
     var baseY = cy + w / 2  // the first character starts at the bottom
+    let gw = font.glyphWidth * s, gh = font.glyphHeight * s
     for ch in text {
-      let g = font.glyph(ch)
-      for (row, bits) in g.enumerated() where bits != 0 {
-        for col in 0..<font.glyphWidth where (bits >> UInt8(font.glyphWidth - 1 - col)) & 1 == 1 {
-          // Glyph (col, row) -> canvas (x + row, baseY - col): rotation by +90 degrees.
-          fillRect(x: x + row * s, y: baseY - (col + 1) * s, width: s, height: s, color: color)
-        }
+      let bits = font.bitmap(ch, scale: s)
+      for row in 0..<gh {
+        // Glyph (col, row) -> canvas (x + row, baseY - 1 - col): rotation by +90 degrees.
+        for col in 0..<gw where bits[row * gw + col] { set(x: x + row, y: baseY - 1 - col, color) }
       }
       baseY -= font.advance * s
     }
