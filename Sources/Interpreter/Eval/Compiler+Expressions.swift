@@ -200,6 +200,7 @@ extension Compiler {
     func slow(_ a: Value, _ b: Value) throws -> Value {
       do { return try Operators.binary(op, a, b) } catch { throw ScriptError.wrap(error, at: span) }
     }
+    // Number-number fast paths inline the arithmetic; everything else goes through Operators.
     switch op {
     case .add:
       return { f in
@@ -219,10 +220,31 @@ extension Compiler {
         if case .number(let x) = a, case .number(let y) = b { return .number(x * y) }
         return try slow(a, b)
       }
+    case .divide:
+      return { f in
+        let a = try l(f), b = try r(f)
+        if case .number(let x) = a, case .number(let y) = b, y != 0 { return .number(x / y) }
+        return try slow(a, b)
+      }
+    case .modulo:
+      return { f in
+        let a = try l(f), b = try r(f)
+        if case .number(let x) = a, case .number(let y) = b, y != 0 {
+          let m = x.truncatingRemainder(dividingBy: y)
+          return .number(m != 0 && (m < 0) != (y < 0) ? m + y : m)
+        }
+        return try slow(a, b)
+      }
     case .less:
       return { f in
         let a = try l(f), b = try r(f)
         if case .number(let x) = a, case .number(let y) = b { return .bool(x < y) }
+        return try slow(a, b)
+      }
+    case .lessEqual:
+      return { f in
+        let a = try l(f), b = try r(f)
+        if case .number(let x) = a, case .number(let y) = b { return .bool(x <= y) }
         return try slow(a, b)
       }
     case .greater:
@@ -231,10 +253,22 @@ extension Compiler {
         if case .number(let x) = a, case .number(let y) = b { return .bool(x > y) }
         return try slow(a, b)
       }
+    case .greaterEqual:
+      return { f in
+        let a = try l(f), b = try r(f)
+        if case .number(let x) = a, case .number(let y) = b { return .bool(x >= y) }
+        return try slow(a, b)
+      }
     case .equal:
       return { f in
         let a = try l(f), b = try r(f)
         if case .number(let x) = a, case .number(let y) = b { return .bool(x == y) }
+        return try slow(a, b)
+      }
+    case .notEqual:
+      return { f in
+        let a = try l(f), b = try r(f)
+        if case .number(let x) = a, case .number(let y) = b { return .bool(x != y) }
         return try slow(a, b)
       }
     default:

@@ -1,14 +1,26 @@
 /// The local variables of one function call. Slots are resolved at compile time;
 /// `nil` in a slot means "not assigned yet", in which case a read looks outward.
+///
+/// Slots live in a fixed buffer behind a `let` pointer: the compiler resolved every index
+/// (always below `count`), and a pointer avoids the array's uniqueness and exclusivity
+/// checks on the hottest path of the evaluator.
 final class Frame {
-  var slots: [Value?]
+  let slots: UnsafeMutablePointer<Value?>
+  let count: Int
   let parent: Frame?
   /// The call's result: set by `return` or by a final expression statement.
   var result: Value = .null
 
   init(count: Int, parent: Frame?) {
-    slots = [Value?](repeating: nil, count: count)
+    self.count = count
+    slots = UnsafeMutablePointer<Value?>.allocate(capacity: max(count, 1))
+    slots.initialize(repeating: nil, count: count)
     self.parent = parent
+  }
+
+  deinit {
+    slots.deinitialize(count: count)
+    slots.deallocate()
   }
 }
 
