@@ -7,6 +7,7 @@ let package = Package(
   name: "rslab",
   products: [
     .executable(name: "rslab", targets: ["Shell"]),
+    .executable(name: "rslab-bench", targets: ["Bench"]),
     .library(name: "Runtime", targets: ["Runtime"]),
     .library(name: "Interpreter", targets: ["Interpreter"]),
   ],
@@ -32,6 +33,9 @@ let package = Package(
         "Interpreter", "Runtime", "CReadline",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
+
+    // Performance benchmarks (scripts/bench/run.sh), kept out of the test suite.
+    .executableTarget(name: "Bench", dependencies: ["Runtime"]),
 
     .target(name: "TestSupport", dependencies: ["Runtime"], path: "Tests/TestSupport"),
     .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "TestSupport"]),

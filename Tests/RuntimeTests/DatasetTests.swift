@@ -134,6 +134,18 @@ final class DatasetTests: XCTestCase {
     assertThrowsMessage(try Dataset.mix(real: syn.markSynthetic(), synthetic: syn, ratio: 0.5), contains: ["contains 10 synthetic"])
   }
 
+  func testFromTensorsRoundTripsEightBitImages() throws {
+    let d = try randomDataset(perClass: 2, classes: 3, c: 3, h: 4, w: 5)
+    let back = try Dataset.fromTensors(images: d.imagesTensor(), labels: d.labels)
+    XCTAssertEqual(back.pixels, d.pixels)
+    XCTAssertEqual(back.classNames, ["0", "1", "2"])
+    let nan = Tensor(shape: [1, 1, 1, 2], values: [.nan, 2])
+    XCTAssertEqual(try Dataset.fromTensors(images: nan, labels: [0]).pixels, [0, 255])
+    assertThrowsMessage(try Dataset.fromTensors(images: Tensor(zeros: [2, 4]), labels: [0, 1]), contains: ["from_tensors", "[2, 4]"])
+    assertThrowsMessage(try Dataset.fromTensors(images: Tensor(zeros: [2, 1, 2, 2]), labels: [0]), contains: ["1 labels for 2 images"])
+    assertThrowsMessage(try Dataset.fromTensors(images: Tensor(zeros: [1, 1, 2, 2]), labels: [-1]), contains: ["label -1"])
+  }
+
   private func images(_ d: Dataset) -> [[UInt8]] {
     (0..<d.count).map { i in Array(d.pixels[i * d.imageSize ..< (i + 1) * d.imageSize]) }
   }

@@ -50,9 +50,10 @@ public final class Dataset: @unchecked Sendable {
       throw RuntimeError.invalidArgument(op: op, message: "a dataset needs at least one class name")
     }
     let n = labels.count
-    let (per, o1) = channels.multipliedReportingOverflow(by: height * width)
+    let (hw, o0) = height.multipliedReportingOverflow(by: width)
+    let (per, o1) = channels.multipliedReportingOverflow(by: hw)
     let (total, o2) = per.multipliedReportingOverflow(by: n)
-    guard !o1, !o2, pixels.count == total else {
+    guard !o0, !o1, !o2, pixels.count == total else {
       throw RuntimeError.invalidArgument(op: op, message: "\(pixels.count) pixel bytes do not hold \(n) images of \(channels)x\(height)x\(width)")
     }
     if let bad = labels.firstIndex(where: { $0 < 0 || $0 >= classNames.count }) {
@@ -170,4 +171,31 @@ public final class Dataset: @unchecked Sendable {
 
 extension Dataset: CustomStringConvertible {
   public var description: String { summary }
+}
+
+extension Dataset {
+  /// A real dataset from a float image tensor `[N, C, H, W]` (values in [0, 1], rounded to
+  /// 8 bits, clipped; NaN counts as 0) and one class index per image.
+  ///
+  /// - Parameter classNames: default `"0"`, `"1"`, ... up to the largest label.
+  public static func fromTensors(images: Tensor, labels: [Int], classNames: [String]? = nil, name: String = "tensors", origin: String = "tensors") throws -> Dataset {
+    let op = "from_tensors"
+    guard images.rank == 4 else {
+      throw RuntimeError.shapeMismatch(op: op, shapes: [images.shape], detail: "are not images [N, C, H, W]")
+    }
+    guard images.shape[0] == labels.count else {
+      throw RuntimeError.invalidArgument(op: op, message: "\(labels.count) labels for \(images.shape[0]) images")
+    }
+    let top = labels.max() ?? 0
+    guard classNames != nil || top < 100_000 else {
+      throw RuntimeError.invalidArgument(op: op, message: "label \(top) is too large for automatic class names; pass class names")
+    }
+    let names = classNames ?? (0...max(top, 0)).map { String($0) }
+    var px = [UInt8](repeating: 0, count: images.count)
+    let src = images.storage.base
+    for k in 0..<images.count { px[k] = AugmentImage.clamp(src[k] * 255) }
+    return try Dataset(
+      name: name, pixels: px, labels: labels, classNames: names,
+      channels: images.shape[1], height: images.shape[2], width: images.shape[3], originNames: [origin])
+  }
 }

@@ -11,7 +11,7 @@ public enum ImageFolder {
 
   /// The folder name used for class `i` called `name`.
   static func folderName(_ name: String, index: Int) -> String {
-    let s = String(name.map { $0 == "/" || $0 == "\0" ? "_" : $0 })
+    let s = String(name.map { $0 == "/" || $0 == "\0" || $0.isNewline ? "_" : $0 })
     return s.isEmpty || s == "." || s == ".." || s == classListFile ? "class_\(index)" : s
   }
 
@@ -129,7 +129,9 @@ extension Dataset {
       try FileBytes.makeDirectory("\(path)/\(f)")
     }
     // classes.txt must name the folders actually used, so write names that map to them.
-    let listed = zip(classNames, folders).map { ImageFolder.folderName($0, index: 0) == $1 ? $0 : $1 }
+    let listed = zip(classNames, folders).map { name, folder in
+      ImageFolder.folderName(name, index: 0) == folder && !name.contains(where: \.isNewline) ? name : folder
+    }
     try AtomicWrite.write(listed.joined(separator: "\n") + "\n", to: "\(path)/\(ImageFolder.classListFile)")
     let digits = String(max(count - 1, 0)).count
     let plane = height * width

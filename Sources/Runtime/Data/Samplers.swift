@@ -214,4 +214,6 @@ func checkSampler(dataset: Dataset, batchSize: Int, op: String) throws {
   guard batchSize >= 1 else {
     throw RuntimeError.invalidArgument(op: op, message: "batch size must be >= 1, got \(batchSize)")
   }
+  let (elements, overflow) = batchSize.multipliedReportingOverflow(by: dataset.imageSize)
+  try MemoryLimit.check(elements: overflow ? Int.max / 8 : elements, op: op)
 }

@@ -11,8 +11,10 @@ struct AugmentImage {
   var plane: Int { h * w }
   var size: Int { c * h * w }
 
+  /// Rounds to the nearest byte, clamping to 0...255 (NaN gives 0).
   @inline(__always) static func clamp(_ v: Float) -> UInt8 {
-    v <= 0 ? 0 : v >= 255 ? 255 : UInt8(v + 0.5)
+    guard v > 0 else { return 0 }
+    return v >= 255 ? 255 : UInt8(v + 0.5)
   }
 
   // MARK: - Geometry
