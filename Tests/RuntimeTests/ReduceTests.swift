@@ -125,3 +125,24 @@ final class ReduceNaNTests: XCTestCase {
     XCTAssertEqual(try t.argmin(axis: 0).values, [0, 0, 0])
   }
 }
+
+final class MultiAxisReduceTests: XCTestCase {
+  func testSumAndMeanOverSeveralAxes() throws {
+    var rng = RNG(seed: 31)
+    let x = randomTensor([2, 3, 2, 2], &rng)
+    let s = try x.sum(axes: [0, 2, 3])
+    XCTAssertEqual(s.shape, [3])
+    let v = x.values
+    for c in 0..<3 {
+      var e: Float = 0
+      for n in 0..<2 { for i in 0..<4 { e += v[n * 12 + c * 4 + i] } }
+      XCTAssertEqual(s.values[c], e, accuracy: 1e-5)
+    }
+    XCTAssertEqual(try x.mean(axes: [0, -1, 2], keepDims: true).shape, [1, 3, 1, 1])
+    let r = try gradCheck([x.requiringGrad()]) { try $0[0].mean(axes: [3, 0]) }
+    XCTAssertTrue(r.ok, r.report)
+    XCTAssertThrowsError(try x.sum(axes: [1, -3])) { e in
+      XCTAssertEqual("\(e)", "sum: repeated axis in [1, -3]")
+    }
+  }
+}

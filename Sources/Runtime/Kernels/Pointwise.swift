@@ -281,9 +281,7 @@ func sumToShape(_ g: UnsafePointer<Float>, _ gShape: [Int], _ out: UnsafeMutable
     if s == 1 {
       for i in 0..<m { po[i] += pg[i] }
     } else {
-      var acc: Float = 0
-      for i in 0..<m { acc += pg[i] }
-      po[0] += acc
+      po[0] += Float(sumContiguous(pg, m))
     }
   }
 }

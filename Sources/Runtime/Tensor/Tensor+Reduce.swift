@@ -34,6 +34,25 @@ extension Tensor {
     }
   }
 
+  /// Sum over several axes at once (e.g. `[0, 2, 3]` of NCHW gives per-channel sums).
+  public func sum(axes: [Int], keepDims: Bool = false) throws -> Tensor {
+    let norm = try Set(axes.map { try Shape.axis($0, rank: rank, op: "sum") }).sorted()
+    guard norm.count == axes.count else {
+      throw RuntimeError.invalidArgument(op: "sum", message: "repeated axis in \(Shape.describe(axes))")
+    }
+    var t = self
+    for a in norm { t = try t.sum(axis: a, keepDims: true) }
+    if keepDims || norm.isEmpty { return t }
+    return try t.reshape(shape.enumerated().filter { !norm.contains($0.offset) }.map(\.element))
+  }
+
+  /// Mean over several axes at once.
+  public func mean(axes: [Int], keepDims: Bool = false) throws -> Tensor {
+    let norm = try axes.map { try Shape.axis($0, rank: rank, op: "mean") }
+    let n = norm.reduce(1) { $0 * shape[$1] }
+    return try sum(axes: axes, keepDims: keepDims).div(Float(n))
+  }
+
   /// Arithmetic mean of all elements or along one axis (NaN for an empty reduction, as NumPy).
   public func mean(axis: Int? = nil, keepDims: Bool = false) throws -> Tensor {
     let n = try reduction(axis: axis, keepDims: keepDims, op: "mean").n
