@@ -197,3 +197,20 @@ final class CanvasTests: XCTestCase {
     XCTAssertEqual(Palette.viridis(7), Palette.viridis(1))
   }
 }
+
+final class CanvasRobustnessTests: XCTestCase {
+  func testExtremeCoordinatesAreClippedNotTrapped() throws {
+    var c = Canvas(width: 20, height: 20)
+    c.fillRect(x: Int.max - 1, y: 0, width: Int.max, height: 5, color: .black)
+    c.fillRect(x: Int.min, y: Int.min, width: Int.max, height: Int.max, color: .black)
+    c.circle(cx: 1e300, cy: -1e300, radius: 1e300, color: .black)
+    c.marker(.triangle, cx: .nan, cy: 3, size: 5, color: .black)
+    c.line(x0: -1e300, y0: 0, x1: 1e300, y1: 10, color: .black)
+    c.text("far", x: Int.max - 10, y: Int.min + 10)
+    c.strokeRect(x: Int.max - 3, y: 2, width: 10, height: 10, color: .black)
+    try c.image([1], channels: 1, height: 1, width: 1, x: Int.max - 1, y: 0, scale: 1)
+    XCTAssertThrowsError(try c.image([1, 2], channels: 1, height: Int.max / 2, width: 4, x: 0, y: 0))
+    XCTAssertThrowsError(try ImageGrid.render(images: [(pixels: [1, 2], channels: 2, height: Int.max / 2, width: 3)], captions: []))
+    XCTAssertEqual(c.width, 20)
+  }
+}

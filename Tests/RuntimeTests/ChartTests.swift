@@ -70,6 +70,21 @@ final class ChartTests: XCTestCase {
     XCTAssertFalse(positions(of: Palette.color(1), in: long).isEmpty)
   }
 
+  func testManyEntriesMoveTheLegendOutOfThePlotArea() throws {
+    let names = (0..<7).map { "series \($0)" }
+    let xs = (0..<10).map(Double.init)
+    let series = (0..<7).map { k in LineChart.Series(name: names[k], xs: xs, ys: xs.map { $0 * Double(k) }) }
+    let c = try LineChart.render(series, width: 500, height: 300, scale: 1)
+    let axes = ChartAxes(width: 500, height: 300, scale: 1, title: "", xLabel: "", yLabel: "",
+                         xTicks: Ticks(min: 0, max: 9, target: 6, integer: true), yTicks: Ticks(min: 0, max: 54, target: 5), legend: names)
+    XCTAssertTrue(axes.legendOutside)
+    let right = positions(of: .ink, in: c).filter { $0.x > axes.plotX + axes.plotW }
+    XCTAssertGreaterThan(right.count, 200, "legend names are drawn right of the plot")
+    for k in 0..<7 {
+      XCTAssertTrue(positions(of: Palette.color(k), in: c).contains { $0.x > axes.plotX + axes.plotW }, "swatch \(k)")
+    }
+  }
+
   func testHistogramCountsAndBars() throws {
     XCTAssertEqual(Histogram.counts([0, 0.1, 0.5, 0.99, 1, .nan, 2], bins: 4, lo: 0, hi: 1), [2, 0, 1, 2])
     XCTAssertEqual(Histogram.counts([3, 3, 3], bins: 3, lo: 3, hi: 3), [3, 0, 0])

@@ -26,7 +26,7 @@ public enum ImageGrid {
     }
     for (i, im) in images.enumerated() {
       guard (1...4).contains(im.channels), im.height >= 1, im.width >= 1,
-            im.pixels.count == im.channels * im.height * im.width else {
+            Canvas.product([im.channels, im.height, im.width]) == im.pixels.count else {
         throw RuntimeError.invalidArgument(op: "image_grid", message: "image \(i): \(im.pixels.count) bytes do not make a [\(im.channels), \(im.height), \(im.width)] image with 1 to 4 channels")
       }
     }

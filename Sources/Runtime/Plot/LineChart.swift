@@ -44,7 +44,7 @@ public enum LineChart {
     try Canvas.checkScale(scale, op: "plot")
     try Canvas.checkSize(width: width, height: height, minimum: 64, op: "plot")
     var c = Canvas(width: width, height: height)
-    let axes = ChartAxes(width: c.width, height: c.height, scale: scale, title: title, xLabel: xLabel, yLabel: yLabel, xTicks: xTicks, yTicks: yTicks)
+    let axes = ChartAxes(width: c.width, height: c.height, scale: scale, title: title, xLabel: xLabel, yLabel: yLabel, xTicks: xTicks, yTicks: yTicks, legend: series.map(\.name))
     axes.drawFrame(on: &c)
     let s = Double(max(scale, 1))
     var drawn: [(Double, Double)] = []
