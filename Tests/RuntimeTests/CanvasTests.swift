@@ -70,13 +70,13 @@ final class CanvasTests: XCTestCase {
 
   func testTextDrawsGlyphPixels() {
     var c = Canvas(width: 40, height: 24)
-    let w = c.text("H", x: 2, y: 3, color: .black, scale: 2)
-    XCTAssertEqual(w, 10)
+    let w = c.text("H", x: 2, y: 3, color: .black, scale: 1)
+    XCTAssertEqual(w, 5)
     let font = BitmapFont.standard
     for gy in 0..<font.glyphHeight {
       for gx in 0..<font.glyphWidth {
         let expected: RGB = font.isInk("H", x: gx, y: gy) ? .black : .white
-        XCTAssertEqual(c.pixel(x: 2 + gx * 2 + 1, y: 3 + gy * 2 + 1), expected, "glyph pixel (\(gx), \(gy))")
+        XCTAssertEqual(c.pixel(x: 2 + gx, y: 3 + gy), expected, "glyph pixel (\(gx), \(gy))")
       }
     }
     // Right alignment ends the text at x.
@@ -85,6 +85,50 @@ final class CanvasTests: XCTestCase {
     XCTAssertEqual(r.pixel(x: 27, y: 0), .black)  // I's top bar spans columns 1...3 of 5
     XCTAssertEqual(countPixels(r) { $0 == .black && true }, countPixels(r) { $0 != .white })
     XCTAssertTrue((0..<12).allSatisfy { r.pixel(x: 30, y: $0) == .white })
+  }
+
+  func testScaledGlyphsKeepStraightStrokesAndSmoothDiagonals() {
+    let font = BitmapFont.standard
+    func blocky(_ ch: Character, _ s: Int) -> [Bool] {
+      (0..<(font.glyphWidth * s * font.glyphHeight * s)).map { i in
+        font.isInk(ch, x: (i % (font.glyphWidth * s)) / s, y: (i / (font.glyphWidth * s)) / s)
+      }
+    }
+    let printable = (32...126).map { Character(UnicodeScalar(UInt8($0))) }
+    for ch in printable {
+      // Scales without a factor 2 or 3 repeat pixels exactly.
+      XCTAssertTrue(font.bitmap(ch, scale: 5) == blocky(ch, 5), "\(ch) at scale 5")
+      XCTAssertTrue(font.bitmap(ch, scale: 1) == blocky(ch, 1), "\(ch) at scale 1")
+      // Scale3x keeps the centre of every 3x3 block.
+      let s3 = font.bitmap(ch, scale: 3), w3 = font.glyphWidth * 3
+      for gy in 0..<font.glyphHeight {
+        for gx in 0..<font.glyphWidth where s3[(gy * 3 + 1) * w3 + gx * 3 + 1] != font.isInk(ch, x: gx, y: gy) {
+          XCTFail("\(ch): centre of (\(gx), \(gy)) changed at scale 3")
+        }
+      }
+      // Smoothing is local: a block changes only where its source pixel has a 4-neighbour of
+      // the other colour; and ink mass stays about the same.
+      for sc in [2, 3] {
+        let smooth = font.bitmap(ch, scale: sc), w = font.glyphWidth * sc
+        for gy in 0..<font.glyphHeight {
+          for gx in 0..<font.glyphWidth {
+            let e = font.isInk(ch, x: gx, y: gy)
+            let edge = [(0, -1), (-1, 0), (1, 0), (0, 1)].contains { font.isInk(ch, x: gx + $0.0, y: gy + $0.1) != e }
+            if edge { continue }
+            for k in 0..<(sc * sc) where smooth[(gy * sc + k / sc) * w + gx * sc + k % sc] != e {
+              XCTFail("\(ch): interior block (\(gx), \(gy)) changed at scale \(sc)")
+            }
+          }
+        }
+      }
+      for sc in [2, 3, 4, 6] {
+        let smooth = font.bitmap(ch, scale: sc).filter { $0 }.count, block = blocky(ch, sc).filter { $0 }.count
+        XCTAssertLessThanOrEqual(abs(smooth - block), block * 2 / 5, "\(ch) at scale \(sc)")
+      }
+    }
+    // A diagonal loses its staircase.
+    XCTAssertFalse(font.bitmap("/", scale: 2) == blocky("/", 2))
+    XCTAssertFalse(font.bitmap("/", scale: 3) == blocky("/", 3))
   }
 
   func testVerticalTextRunsBottomToTop() {
@@ -151,5 +195,22 @@ final class CanvasTests: XCTestCase {
     XCTAssertEqual(Palette.viridis(1), RGB(hex: 0xFDE725))
     XCTAssertEqual(Palette.viridis(.nan), Palette.viridis(0))
     XCTAssertEqual(Palette.viridis(7), Palette.viridis(1))
+  }
+}
+
+final class CanvasRobustnessTests: XCTestCase {
+  func testExtremeCoordinatesAreClippedNotTrapped() throws {
+    var c = Canvas(width: 20, height: 20)
+    c.fillRect(x: Int.max - 1, y: 0, width: Int.max, height: 5, color: .black)
+    c.fillRect(x: Int.min, y: Int.min, width: Int.max, height: Int.max, color: .black)
+    c.circle(cx: 1e300, cy: -1e300, radius: 1e300, color: .black)
+    c.marker(.triangle, cx: .nan, cy: 3, size: 5, color: .black)
+    c.line(x0: -1e300, y0: 0, x1: 1e300, y1: 10, color: .black)
+    c.text("far", x: Int.max - 10, y: Int.min + 10)
+    c.strokeRect(x: Int.max - 3, y: 2, width: 10, height: 10, color: .black)
+    try c.image([1], channels: 1, height: 1, width: 1, x: Int.max - 1, y: 0, scale: 1)
+    XCTAssertThrowsError(try c.image([1, 2], channels: 1, height: Int.max / 2, width: 4, x: 0, y: 0))
+    XCTAssertThrowsError(try ImageGrid.render(images: [(pixels: [1, 2], channels: 2, height: Int.max / 2, width: 3)], captions: []))
+    XCTAssertEqual(c.width, 20)
   }
 }

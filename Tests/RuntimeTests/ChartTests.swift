@@ -70,6 +70,21 @@ final class ChartTests: XCTestCase {
     XCTAssertFalse(positions(of: Palette.color(1), in: long).isEmpty)
   }
 
+  func testManyEntriesMoveTheLegendOutOfThePlotArea() throws {
+    let names = (0..<7).map { "series \($0)" }
+    let xs = (0..<10).map(Double.init)
+    let series = (0..<7).map { k in LineChart.Series(name: names[k], xs: xs, ys: xs.map { $0 * Double(k) }) }
+    let c = try LineChart.render(series, width: 500, height: 300, scale: 1)
+    let axes = ChartAxes(width: 500, height: 300, scale: 1, title: "", xLabel: "", yLabel: "",
+                         xTicks: Ticks(min: 0, max: 9, target: 6, integer: true), yTicks: Ticks(min: 0, max: 54, target: 5), legend: names)
+    XCTAssertTrue(axes.legendOutside)
+    let right = positions(of: .ink, in: c).filter { $0.x > axes.plotX + axes.plotW }
+    XCTAssertGreaterThan(right.count, 200, "legend names are drawn right of the plot")
+    for k in 0..<7 {
+      XCTAssertTrue(positions(of: Palette.color(k), in: c).contains { $0.x > axes.plotX + axes.plotW }, "swatch \(k)")
+    }
+  }
+
   func testHistogramCountsAndBars() throws {
     XCTAssertEqual(Histogram.counts([0, 0.1, 0.5, 0.99, 1, .nan, 2], bins: 4, lo: 0, hi: 1), [2, 0, 1, 2])
     XCTAssertEqual(Histogram.counts([3, 3, 3], bins: 3, lo: 3, hi: 3), [3, 0, 0])
@@ -141,5 +156,20 @@ final class ChartTests: XCTestCase {
     XCTAssertThrowsError(try ImageGrid.render(images: tiles, captions: ["only one"], scale: 1))
     XCTAssertThrowsError(try ImageGrid.render(images: tiles, captions: [], scale: 0))
     XCTAssertNoThrow(try ImageGrid.render(images: [], captions: [], scale: 2))
+  }
+}
+
+final class ChartLimitTests: XCTestCase {
+  func testSizesAndScalesAreValidated() {
+    let one = [LineChart.Series(name: "a", xs: [0, 1], ys: [0, 1])]
+    XCTAssertThrowsError(try LineChart.render(one, width: 10, height: 300))
+    XCTAssertThrowsError(try LineChart.render(one, width: 100_000, height: 300))
+    XCTAssertThrowsError(try LineChart.render(one, width: 8000, height: 8000))
+    XCTAssertThrowsError(try LineChart.render(one, scale: 0))
+    XCTAssertThrowsError(try Histogram.render([1, 2], scale: 99))
+    XCTAssertThrowsError(try ScatterPlot.render(xs: [1], ys: [1], categories: [0], categoryNames: ["a"], height: -5))
+    XCTAssertThrowsError(try ConfusionPlot.render(counts: [[1]], classNames: ["a"], scale: 17))
+    let big = Canvas(width: Canvas.maxSide, height: Canvas.maxSide)
+    XCTAssertLessThanOrEqual(big.width * big.height, Canvas.maxPixels)
   }
 }

@@ -50,4 +50,21 @@ final class PlotExamplesTests: XCTestCase {
     }
     try ImageGrid.render(images: tiles, captions: caps, columns: 5, scale: 2, borders: (0..<10).map { $0 % 4 == 1 ? Palette.color(1) : nil }).write(path: dir + "/grid.png")
   }
+
+  /// Real data: a Fashion-MNIST preview grid and the PCA of its raw pixels (784-D, the
+  /// subspace-iteration path), coloured by class.
+  func testWriteFashionMNISTExamples() throws {
+    guard let dir = ProcessInfo.processInfo.environment["RSLAB_PLOT_EXAMPLES"] else { throw XCTSkip("set RSLAB_PLOT_EXAMPLES to a folder") }
+    let ds = try Dataset.fashionMNIST(split: "test")
+    let per = ds.channels * ds.height * ds.width
+    let tiles = (0..<16).map { i in (pixels: Array(ds.pixels[(i * per)..<((i + 1) * per)]), channels: ds.channels, height: ds.height, width: ds.width) }
+    let captions = (0..<16).map { ds.classNames[ds.labels[$0]] + ($0 % 5 == 2 ? " syn" : "") }
+    try ImageGrid.render(images: tiles, captions: captions, columns: nil, scale: 2, borders: (0..<16).map { $0 % 5 == 2 ? Palette.color(1) : nil }).write(path: dir + "/fmnist_grid.png")
+    let n = 1500
+    let x = Tensor(shape: [n, per], values: ds.pixels[0..<(n * per)].map { Float($0) / 255 })
+    let xy = try PCA.project(x)
+    let v = xy.values
+    try ScatterPlot.render(xs: (0..<n).map { Double(v[2 * $0]) }, ys: (0..<n).map { Double(v[2 * $0 + 1]) }, categories: Array(ds.labels[0..<n]), categoryNames: ds.classNames,
+                           title: "Fashion-MNIST pixels, PCA", xLabel: "pc 1", yLabel: "pc 2").write(path: dir + "/fmnist_pca.png")
+  }
 }

@@ -49,6 +49,79 @@ public struct BitmapFont: Sendable {
     return (glyph(c)[y] >> UInt8(glyphWidth - 1 - x)) & 1 == 1
   }
 
+  /// The glyph of `c` enlarged by `scale`, as row-major ink flags (`glyphWidth * scale`
+  /// columns, `glyphHeight * scale` rows).
+  ///
+  /// Scales divisible by 2 or 3 use the Scale2x / Scale3x pixel-art rules (A. Mazzoleni's
+  /// EPX family), which round off diagonal staircases; other scales repeat pixels.
+  public func bitmap(_ c: Character, scale: Int) -> [Bool] {
+    let s = max(scale, 1), w = glyphWidth, h = glyphHeight
+    var px = (0..<(w * h)).map { isInk(c, x: $0 % w, y: $0 / w) }
+    var cw = w, ch = h
+    var remaining = s
+    // Apply Scale3x / Scale2x steps while they divide the scale; repeat pixels for the rest.
+    while remaining > 1 {
+      let f = remaining % 3 == 0 ? 3 : (remaining % 2 == 0 ? 2 : remaining)
+      px = f == 2 ? BitmapFont.scale2x(px, cw, ch) : (f == 3 ? BitmapFont.scale3x(px, cw, ch) : BitmapFont.repeatPixels(px, cw, ch, f))
+      cw *= f
+      ch *= f
+      remaining /= f
+    }
+    return px
+  }
+
+  static func repeatPixels(_ p: [Bool], _ w: Int, _ h: Int, _ f: Int) -> [Bool] {
+    (0..<(w * f * h * f)).map { i in p[(i / (w * f)) / f * w + (i % (w * f)) / f] }
+  }
+
+  /// Scale2x: each pixel E becomes 2x2, taking a neighbour's value where two neighbours
+  /// agree across a corner. B above, D left, F right, H below; outside counts as paper.
+  static func scale2x(_ p: [Bool], _ w: Int, _ h: Int) -> [Bool] {
+    func at(_ x: Int, _ y: Int) -> Bool { x >= 0 && x < w && y >= 0 && y < h && p[y * w + x] }
+    var out = [Bool](repeating: false, count: 4 * w * h)
+    for y in 0..<h {
+      for x in 0..<w {
+        let e = at(x, y), b = at(x, y - 1), d = at(x - 1, y), f = at(x + 1, y), hh = at(x, y + 1)
+        let o = (2 * y) * (2 * w) + 2 * x
+        if b != hh && d != f {
+          out[o] = d == b ? d : e
+          out[o + 1] = b == f ? f : e
+          out[o + 2 * w] = d == hh ? d : e
+          out[o + 2 * w + 1] = hh == f ? f : e
+        } else {
+          out[o] = e; out[o + 1] = e; out[o + 2 * w] = e; out[o + 2 * w + 1] = e
+        }
+      }
+    }
+    return out
+  }
+
+  /// Scale3x: the 3x3 counterpart of `scale2x` (A..I are the 3x3 neighbourhood of E).
+  static func scale3x(_ p: [Bool], _ w: Int, _ h: Int) -> [Bool] {
+    func at(_ x: Int, _ y: Int) -> Bool { x >= 0 && x < w && y >= 0 && y < h && p[y * w + x] }
+    var out = [Bool](repeating: false, count: 9 * w * h)
+    for y in 0..<h {
+      for x in 0..<w {
+        let a = at(x - 1, y - 1), b = at(x, y - 1), c = at(x + 1, y - 1)
+        let d = at(x - 1, y), e = at(x, y), f = at(x + 1, y)
+        let g = at(x - 1, y + 1), hh = at(x, y + 1), i = at(x + 1, y + 1)
+        var q = [Bool](repeating: e, count: 9)
+        if b != hh && d != f {
+          q[0] = d == b ? d : e
+          q[1] = (d == b && e != c) || (b == f && e != a) ? b : e
+          q[2] = b == f ? f : e
+          q[3] = (d == b && e != g) || (d == hh && e != a) ? d : e
+          q[5] = (b == f && e != i) || (hh == f && e != c) ? f : e
+          q[6] = d == hh ? d : e
+          q[7] = (d == hh && e != i) || (hh == f && e != g) ? hh : e
+          q[8] = hh == f ? f : e
+        }
+        for k in 0..<9 { out[(3 * y + k / 3) * (3 * w) + 3 * x + k % 3] = q[k] }
+      }
+    }
+    return out
+  }
+
   /// The width in pixels of `text` drawn at `scale` (no trailing gap).
   public func width(of text: String, scale: Int = 1) -> Int {
     let n = text.count

@@ -14,8 +14,10 @@ import Glibc
 ///     c.text("loss", x: 10, y: 10)
 ///     try c.write(path: "/tmp/loss.png")
 public struct Canvas: Sendable {
-  /// The largest width or height accepted; larger requests are clamped.
+  /// The largest width or height; larger requests are clamped.
   public static let maxSide = 16384
+  /// The largest pixel count (96 MiB of RGB); taller requests are clamped in height.
+  public static let maxPixels = 32 << 20
 
   /// Width in pixels.
   public let width: Int
@@ -24,12 +26,43 @@ public struct Canvas: Sendable {
   /// Interleaved RGB bytes, row-major: `pixels[(y * width + x) * 3 + c]`.
   public private(set) var pixels: [UInt8]
 
-  /// A canvas filled with `background`; sizes are clamped to `1...Canvas.maxSide`.
+  /// A canvas filled with `background`; sizes are clamped to `1...Canvas.maxSide` and the
+  /// area to `Canvas.maxPixels`. Renderers validate user sizes with `checkSize` first.
   public init(width: Int, height: Int, background: RGB = .white) {
     self.width = min(max(width, 1), Canvas.maxSide)
-    self.height = min(max(height, 1), Canvas.maxSide)
+    self.height = min(max(height, 1), Canvas.maxSide, Canvas.maxPixels / self.width)
     pixels = [UInt8](repeating: 0, count: self.width * self.height * 3)
     fill(background)
+  }
+
+  /// Throws `invalidArgument` naming `op` unless a `width x height` canvas fits the limits
+  /// and is at least `minimum` pixels on each side.
+  public static func checkSize(width: Int, height: Int, minimum: Int = 1, op: String) throws {
+    guard width >= minimum, height >= minimum, width <= maxSide, height <= maxSide, width * height <= maxPixels else {
+      throw RuntimeError.invalidArgument(op: op, message: "a picture of \(width)x\(height) pixels is outside the limits (sides \(minimum)...\(maxSide), at most \(maxPixels) pixels)")
+    }
+  }
+
+  /// Limits a coordinate or length to ±2^30 so arithmetic on it cannot overflow; anything
+  /// that far out is off the canvas anyway.
+  @inline(__always) static func safe(_ v: Int) -> Int { min(max(v, -(1 << 30)), 1 << 30) }
+
+  /// The product of sizes, or nil on overflow.
+  static func product(_ xs: [Int]) -> Int? {
+    var p = 1
+    for x in xs {
+      let (r, o) = p.multipliedReportingOverflow(by: x)
+      if o { return nil }
+      p = r
+    }
+    return p
+  }
+
+  /// Throws `invalidArgument` naming `op` unless the text/stroke `scale` is in 1...16.
+  public static func checkScale(_ scale: Int, op: String) throws {
+    guard (1...16).contains(scale) else {
+      throw RuntimeError.invalidArgument(op: op, message: "scale must be in 1...16, got \(scale)")
+    }
   }
 
   /// The colour of pixel `(x, y)`, or nil outside the canvas.
@@ -70,8 +103,10 @@ public struct Canvas: Sendable {
 
   /// Fills the pixel rectangle `[x, x+w) x [y, y+h)` (clipped), optionally translucent.
   public mutating func fillRect(x: Int, y: Int, width w: Int, height h: Int, color: RGB, alpha: Double = 1) {
+    // Saturating arithmetic: any Int arguments are safe.
     let x0 = max(x, 0), y0 = max(y, 0)
-    let x1 = min(x + max(w, 0), width), y1 = min(y + max(h, 0), height)
+    let (xe, ox) = x.addingReportingOverflow(max(w, 0)), (ye, oy) = y.addingReportingOverflow(max(h, 0))
+    let x1 = ox ? width : min(xe, width), y1 = oy ? height : min(ye, height)
     guard x0 < x1, y0 < y1 else { return }
     for yy in y0..<y1 {
       for xx in x0..<x1 { blend(x: xx, y: yy, color, alpha: alpha) }
@@ -80,7 +115,8 @@ public struct Canvas: Sendable {
 
   /// Draws a rectangle outline of `thickness` pixels inside `[x, x+w) x [y, y+h)`.
   public mutating func strokeRect(x: Int, y: Int, width w: Int, height h: Int, color: RGB, thickness: Int = 1) {
-    let t = max(thickness, 1)
+    let (x, y, w, h) = (Canvas.safe(x), Canvas.safe(y), Canvas.safe(w), Canvas.safe(h))
+    let t = min(max(thickness, 1), 1 << 20)
     fillRect(x: x, y: y, width: w, height: t, color: color)
     fillRect(x: x, y: y + h - t, width: w, height: t, color: color)
     fillRect(x: x, y: y, width: t, height: h, color: color)
@@ -113,10 +149,11 @@ public struct Canvas: Sendable {
   /// darken where segments overlap.
   private mutating func strokeRun(_ pts: [(x: Double, y: Double)], halfWidth hw: Double, color: RGB, alpha: Double) {
     let pad = hw + 1
-    let bx0 = max(Int(floor(pts.map(\.x).min()! - pad)), 0)
-    let by0 = max(Int(floor(pts.map(\.y).min()! - pad)), 0)
-    let bx1 = min(Int(ceil(pts.map(\.x).max()! + pad)), width)
-    let by1 = min(Int(ceil(pts.map(\.y).max()! + pad)), height)
+    // Callers pass finite points within 1e7 of the origin, so the Int conversions are safe.
+    let bx0 = max(Int(floor((pts.map(\.x).min() ?? 0) - pad)), 0)
+    let by0 = max(Int(floor((pts.map(\.y).min() ?? 0) - pad)), 0)
+    let bx1 = min(Int(ceil((pts.map(\.x).max() ?? 0) + pad)), width)
+    let by1 = min(Int(ceil((pts.map(\.y).max() ?? 0) + pad)), height)
     guard bx0 < bx1, by0 < by1 else { return }
     let bw = bx1 - bx0
     var cover = [Float](repeating: 0, count: bw * (by1 - by0))
@@ -153,8 +190,10 @@ public struct Canvas: Sendable {
   /// Fills a shape given by an inside test, anti-aliased by 4x4 supersampling per pixel.
   public mutating func fillShape(minX: Double, minY: Double, maxX: Double, maxY: Double, color: RGB, alpha: Double = 1, inside: (Double, Double) -> Bool) {
     guard minX.isFinite, minY.isFinite, maxX.isFinite, maxY.isFinite else { return }
-    let x0 = max(Int(floor(minX)), 0), x1 = min(Int(ceil(maxX)), width)
-    let y0 = max(Int(floor(minY)), 0), y1 = min(Int(ceil(maxY)), height)
+    // Clamp before converting so far-off shapes cannot overflow Int.
+    let lim = Double(Canvas.maxSide + 1)
+    let x0 = max(Int(floor(min(max(minX, -1), lim))), 0), x1 = min(Int(ceil(min(max(maxX, -1), lim))), width)
+    let y0 = max(Int(floor(min(max(minY, -1), lim))), 0), y1 = min(Int(ceil(min(max(maxY, -1), lim))), height)
     guard x0 < x1, y0 < y1 else { return }
     for y in y0..<y1 {
       for x in x0..<x1 {
@@ -213,7 +252,7 @@ public struct Canvas: Sendable {
   /// the centre or the right edge. Returns the drawn width.
   @discardableResult
   public mutating func text(_ text: String, x: Int, y: Int, color: RGB = .ink, scale: Int = 1, align: TextAlign = .left, font: BitmapFont = .standard) -> Int {
-    let s = max(scale, 1)
+    let s = min(max(scale, 1), 64), x = Canvas.safe(x), y = Canvas.safe(y)
     let w = font.width(of: text, scale: s)
     var cx = x
     switch align {
@@ -221,12 +260,11 @@ public struct Canvas: Sendable {
     case .center: cx = x - w / 2
     case .right: cx = x - w
     }
+    let gw = font.glyphWidth * s, gh = font.glyphHeight * s
     for ch in text {
-      let g = font.glyph(ch)
-      for (row, bits) in g.enumerated() where bits != 0 {
-        for col in 0..<font.glyphWidth where (bits >> UInt8(font.glyphWidth - 1 - col)) & 1 == 1 {
-          fillRect(x: cx + col * s, y: y + row * s, width: s, height: s, color: color)
-        }
+      let bits = font.bitmap(ch, scale: s)
+      for row in 0..<gh {
+        for col in 0..<gw where bits[row * gw + col] { set(x: cx + col, y: y + row, color) }
       }
       cx += font.advance * s
     }
@@ -236,16 +274,15 @@ public struct Canvas: Sendable {
   /// Draws `text` rotated a quarter turn anticlockwise (reading bottom to top), centred
   /// vertically on `cy`, with the top of the glyph cells at column `x`.
   public mutating func verticalText(_ text: String, x: Int, cy: Int, color: RGB = .ink, scale: Int = 1, font: BitmapFont = .standard) {
-    let s = max(scale, 1)
+    let s = min(max(scale, 1), 64), x = Canvas.safe(x), cy = Canvas.safe(cy)
     let w = font.width(of: text, scale: s)
     var baseY = cy + w / 2  // the first character starts at the bottom
+    let gw = font.glyphWidth * s, gh = font.glyphHeight * s
     for ch in text {
-      let g = font.glyph(ch)
-      for (row, bits) in g.enumerated() where bits != 0 {
-        for col in 0..<font.glyphWidth where (bits >> UInt8(font.glyphWidth - 1 - col)) & 1 == 1 {
-          // Glyph (col, row) -> canvas (x + row, baseY - col): rotation by +90 degrees.
-          fillRect(x: x + row * s, y: baseY - (col + 1) * s, width: s, height: s, color: color)
-        }
+      let bits = font.bitmap(ch, scale: s)
+      for row in 0..<gh {
+        // Glyph (col, row) -> canvas (x + row, baseY - 1 - col): rotation by +90 degrees.
+        for col in 0..<gw where bits[row * gw + col] { set(x: x + row, y: baseY - 1 - col, color) }
       }
       baseY -= font.advance * s
     }
@@ -256,10 +293,10 @@ public struct Canvas: Sendable {
   /// Copies a planar uint8 image (`[C, H, W]`, C = 1 grey or 3 RGB; a 4th alpha plane is
   /// ignored) with its top-left at `(x, y)`, each pixel enlarged to `scale x scale`.
   public mutating func image(_ px: [UInt8], channels: Int, height h: Int, width w: Int, x: Int, y: Int, scale: Int = 1) throws {
-    guard channels >= 1, channels <= 4, h >= 1, w >= 1, px.count == channels * h * w else {
+    guard channels >= 1, channels <= 4, h >= 1, w >= 1, Canvas.product([channels, h, w]) == px.count else {
       throw RuntimeError.invalidArgument(op: "image", message: "\(px.count) bytes do not make a [\(channels), \(h), \(w)] image with 1 to 4 channels")
     }
-    let s = max(scale, 1), plane = h * w
+    let s = min(max(scale, 1), 1 << 10), plane = h * w, x = Canvas.safe(x), y = Canvas.safe(y)
     for yy in 0..<h {
       for xx in 0..<w {
         let i = yy * w + xx

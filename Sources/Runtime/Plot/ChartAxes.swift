@@ -16,8 +16,14 @@ struct ChartAxes {
   /// Whether the data range is inset from the frame (bars standing on zero want no y inset).
   let insetX: Bool, insetY: Bool
 
-  init(width: Int, height: Int, scale: Int, title: String, xLabel: String, yLabel: String, xTicks: Ticks, yTicks: Ticks, insetX: Bool = true, insetY: Bool = true) {
+  /// Whether the legend sits right of the plot area (many entries) rather than inside it.
+  let legendOutside: Bool
+  /// Legends with more entries than this go outside, where they cover no data.
+  static let insideLegendLimit = 5
+
+  init(width: Int, height: Int, scale: Int, title: String, xLabel: String, yLabel: String, xTicks: Ticks, yTicks: Ticks, insetX: Bool = true, insetY: Bool = true, legend: [String] = []) {
     s = max(scale, 1)
+    legendOutside = legend.count > ChartAxes.insideLegendLimit
     self.insetX = insetX
     self.insetY = insetY
     self.title = title
@@ -33,7 +39,10 @@ struct ChartAxes {
     let top = pad + (title.isEmpty ? textH / 2 : font.height(scale: s + 1) + 2 * gap)
     let bottom = pad + tick + gap + textH + (xLabel.isEmpty ? 0 : gap + textH)
     let lastX = xTicks.labels.last.map { font.width(of: $0, scale: s) / 2 } ?? 0
-    let right = max(pad + gap, lastX + gap)
+    var right = max(pad + gap, lastX + gap)
+    if legend.count > ChartAxes.insideLegendLimit {
+      right = max(right, ChartAxes.legendWidth(legend, scale: s, maxText: width / 3) + 2 * gap + pad)
+    }
     plotX = left
     plotY = top
     plotW = max(width - left - right, 10)
@@ -100,16 +109,23 @@ struct ChartAxes {
     }
   }
 
-  /// Draws a legend box of (name, colour, marker?) entries in the plot-area corner that
-  /// covers the fewest of `points` (pixel positions of the data), as matplotlib's "best".
+  /// The width of a legend box for `names` at text scale `s`, names cut at `maxText` pixels.
+  static func legendWidth(_ names: [String], scale s: Int, maxText: Int) -> Int {
+    let font = BitmapFont.standard, gap = 4 * s, swatch = 14 * s
+    let textW = names.map { font.width(of: font.truncated($0, toWidth: max(maxText, 6 * s), scale: s), scale: s) }.max() ?? 0
+    return gap + swatch + gap + textW + 2 * gap
+  }
+
+  /// Draws a legend box of (name, colour, marker?) entries: right of the plot area when the
+  /// axes reserved room for it, otherwise in the plot-area corner that covers the fewest of
+  /// `points` (pixel positions of the data), as matplotlib's "best".
   func drawLegend(on c: inout Canvas, entries: [(name: String, color: RGB, marker: Marker?)], points: [(Double, Double)]) {
     guard !entries.isEmpty else { return }
     let gap = 4 * s, swatch = 14 * s, rowH = font.lineHeight * s
-    let maxText = plotW - swatch - 5 * gap
+    let maxText = legendOutside ? c.width / 3 : plotW - swatch - 5 * gap
     let names = entries.map { font.truncated($0.name, toWidth: max(maxText, 6 * s), scale: s) }
-    let textW = names.map { font.width(of: $0, scale: s) }.max() ?? 0
-    let boxW = min(gap + swatch + gap + textW + 2 * gap, plotW)
-    let boxH = min(gap + rowH * entries.count + gap / 2, plotH)
+    let boxW = legendOutside ? ChartAxes.legendWidth(names, scale: s, maxText: maxText) : min(ChartAxes.legendWidth(names, scale: s, maxText: maxText), plotW)
+    let boxH = min(gap + rowH * entries.count + gap / 2, legendOutside ? c.height - plotY : plotH)
     let inset = 2 * gap
     let corners = [
       (plotX + plotW - boxW - inset, plotY + inset), (plotX + inset + s, plotY + inset),
@@ -117,13 +133,13 @@ struct ChartAxes {
     ]
     // Sample points densely enough that a line crossing the box counts even between vertices.
     var best = corners[0], bestHits = Int.max
-    for corner in corners {
+    for corner in legendOutside ? [] : corners {
       let (x0, y0) = (Double(corner.0 - gap), Double(corner.1 - gap))
       let (x1, y1) = (Double(corner.0 + boxW + gap), Double(corner.1 + boxH + gap))
       let hits = points.reduce(0) { $0 + ($1.0 >= x0 && $1.0 <= x1 && $1.1 >= y0 && $1.1 <= y1 ? 1 : 0) }
       if hits < bestHits { (best, bestHits) = (corner, hits) }
     }
-    let (bx, by) = best
+    let (bx, by) = legendOutside ? (plotX + plotW + 2 * gap, plotY) : best
     c.fillRect(x: bx, y: by, width: boxW, height: boxH, color: .white, alpha: 0.9)
     c.strokeRect(x: bx, y: by, width: boxW, height: boxH, color: RGB(hex: 0xBBBBBB), thickness: max(s / 2, 1))
     for (i, e) in entries.enumerated() {

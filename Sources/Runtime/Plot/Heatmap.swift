@@ -35,11 +35,16 @@ public enum Heatmap {
     let rotateColumns = colW > cell - gap
     let colLabelH = rotateColumns ? min(colW, 160 * s) : textH
     let titleH = title.isEmpty ? 0 : font.height(scale: s + 1) + 2 * gap
-    let left = pad + (yLabel.isEmpty ? 0 : textH + gap) + min(rowW, 200 * s) + gap
+    var left = pad + (yLabel.isEmpty ? 0 : textH + gap) + min(rowW, 200 * s) + gap
     let top = pad + titleH
     let gridW = cell * cols, gridH = cell * rows
-    let width = max(left + gridW + pad, font.width(of: title, scale: s + 1) + 2 * pad)
+    let natural = left + gridW + pad
+    let width = max(natural, font.width(of: title, scale: s + 1) + 2 * pad)
     let height = top + gridH + gap + colLabelH + (xLabel.isEmpty ? 0 : gap + textH) + pad
+    try Canvas.checkScale(scale, op: "heatmap")
+    try Canvas.checkSize(width: width, height: height, op: "heatmap")
+    // A title wider than the grid centres the grid under it.
+    left += (width - natural) / 2
     var c = Canvas(width: width, height: height)
     for r in 0..<rows {
       for k in 0..<cols {
@@ -76,7 +81,7 @@ public enum Heatmap {
     if !xLabel.isEmpty {
       c.text(xLabel, x: left + gridW / 2, y: top + gridH + gap + colLabelH + gap, color: .ink, scale: s, align: .center)
     }
-    if !yLabel.isEmpty { c.verticalText(yLabel, x: pad, cy: top + gridH / 2, color: .ink, scale: s) }
+    if !yLabel.isEmpty { c.verticalText(yLabel, x: left - gap - min(rowW, 200 * s) - gap - textH, cy: top + gridH / 2, color: .ink, scale: s) }
     if !title.isEmpty {
       c.text(title, x: width / 2, y: pad, color: .ink, scale: s + 1, align: .center)
     }

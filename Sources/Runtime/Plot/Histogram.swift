@@ -51,8 +51,10 @@ public enum Histogram {
     let top = counts.flatMap { $0 }.max() ?? 0
     let xTicks = Ticks(min: lo, max: hi, target: 6)
     let yTicks = Ticks(min: 0, max: Double(max(top, 1)), target: 5, integer: true)
+    try Canvas.checkScale(scale, op: "hist")
+    try Canvas.checkSize(width: width, height: height, minimum: 64, op: "hist")
     var c = Canvas(width: width, height: height)
-    let axes = ChartAxes(width: c.width, height: c.height, scale: scale, title: title, xLabel: xLabel, yLabel: yLabel, xTicks: xTicks, yTicks: yTicks, insetY: false)
+    let axes = ChartAxes(width: c.width, height: c.height, scale: scale, title: title, xLabel: xLabel, yLabel: yLabel, xTicks: xTicks, yTicks: yTicks, insetY: false, legend: groups.count > 1 ? groups.map(\.name) : [])
     axes.drawFrame(on: &c)
     let alpha = groups.count > 1 ? 0.55 : 0.85
     let binW = (hi - lo) / Double(bins)

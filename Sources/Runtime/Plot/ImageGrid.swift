@@ -12,7 +12,7 @@ public enum ImageGrid {
   ///   - columns: tiles per row; by default about the square root of the count.
   ///   - borders: an optional frame colour per tile (e.g. to mark synthetic samples).
   /// - Throws: `invalidArgument` for an image whose bytes do not match its shape, a caption
-  ///   count that does not match, or a grid larger than `Canvas.maxSide`.
+  ///   count that does not match, or a grid beyond the `Canvas` size limits.
   public static func render(
     images: [(pixels: [UInt8], channels: Int, height: Int, width: Int)], captions: [String],
     columns: Int? = nil, scale: Int = 2, borders: [RGB?]? = nil, textScale: Int = 1
@@ -26,7 +26,7 @@ public enum ImageGrid {
     }
     for (i, im) in images.enumerated() {
       guard (1...4).contains(im.channels), im.height >= 1, im.width >= 1,
-            im.pixels.count == im.channels * im.height * im.width else {
+            Canvas.product([im.channels, im.height, im.width]) == im.pixels.count else {
         throw RuntimeError.invalidArgument(op: "image_grid", message: "image \(i): \(im.pixels.count) bytes do not make a [\(im.channels), \(im.height), \(im.width)] image with 1 to 4 channels")
       }
     }
@@ -45,8 +45,8 @@ public enum ImageGrid {
     let cellH = tileH + 2 * frame + (captionLines > 0 ? gap / 2 + captionLines * font.lineHeight * ts : 0)
     let (w, o1) = cols.multipliedReportingOverflow(by: cellW + gap)
     let (h, o2) = rowsCount.multipliedReportingOverflow(by: cellH + gap)
-    guard !o1, !o2, w + gap <= Canvas.maxSide, h + gap <= Canvas.maxSide else {
-      throw RuntimeError.invalidArgument(op: "image_grid", message: "a grid of \(n) tiles of \(tileW)x\(tileH) pixels in \(cols) columns is larger than \(Canvas.maxSide) pixels; use a smaller scale or fewer images")
+    guard !o1, !o2, w + gap <= Canvas.maxSide, h + gap <= Canvas.maxSide, (w + gap) * (h + gap) <= Canvas.maxPixels else {
+      throw RuntimeError.invalidArgument(op: "image_grid", message: "a grid of \(n) tiles of \(tileW)x\(tileH) pixels in \(cols) columns is too large to draw; use a smaller scale or fewer images")
     }
     var c = Canvas(width: max(w + gap, 1), height: max(h + gap, 1))
     for (i, im) in images.enumerated() {

@@ -41,8 +41,10 @@ public enum LineChart {
     let xTicks = Ticks(min: xs.min() ?? .nan, max: xs.max() ?? .nan, target: 6, integer: integerX)
     let yTicks = yRange.map { Ticks(min: $0.lowerBound, max: $0.upperBound, target: 5) }
       ?? Ticks(min: ys.min() ?? .nan, max: ys.max() ?? .nan, target: 5)
+    try Canvas.checkScale(scale, op: "plot")
+    try Canvas.checkSize(width: width, height: height, minimum: 64, op: "plot")
     var c = Canvas(width: width, height: height)
-    let axes = ChartAxes(width: c.width, height: c.height, scale: scale, title: title, xLabel: xLabel, yLabel: yLabel, xTicks: xTicks, yTicks: yTicks)
+    let axes = ChartAxes(width: c.width, height: c.height, scale: scale, title: title, xLabel: xLabel, yLabel: yLabel, xTicks: xTicks, yTicks: yTicks, legend: series.map(\.name))
     axes.drawFrame(on: &c)
     let s = Double(max(scale, 1))
     var drawn: [(Double, Double)] = []

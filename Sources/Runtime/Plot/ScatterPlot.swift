@@ -23,8 +23,14 @@ public enum ScatterPlot {
     let ok = (0..<xs.count).filter { xs[$0].isFinite && ys[$0].isFinite }
     let xTicks = Ticks(min: ok.map { xs[$0] }.min() ?? .nan, max: ok.map { xs[$0] }.max() ?? .nan, target: 6)
     let yTicks = Ticks(min: ok.map { ys[$0] }.min() ?? .nan, max: ok.map { ys[$0] }.max() ?? .nan, target: 5)
+    let present = Set(categories)
+    let entries = categoryNames.enumerated().filter { present.contains($0.offset) }.map {
+      (name: $0.element, color: Palette.color($0.offset), marker: Optional(Marker.of($0.offset)))
+    }
+    try Canvas.checkScale(scale, op: "scatter")
+    try Canvas.checkSize(width: width, height: height, minimum: 64, op: "scatter")
     var c = Canvas(width: width, height: height)
-    let axes = ChartAxes(width: c.width, height: c.height, scale: scale, title: title, xLabel: xLabel, yLabel: yLabel, xTicks: xTicks, yTicks: yTicks)
+    let axes = ChartAxes(width: c.width, height: c.height, scale: scale, title: title, xLabel: xLabel, yLabel: yLabel, xTicks: xTicks, yTicks: yTicks, legend: entries.map(\.name))
     axes.drawFrame(on: &c)
     let s = Double(max(scale, 1))
     var points: [(Double, Double)] = []
@@ -32,10 +38,6 @@ public enum ScatterPlot {
       let (x, y) = (axes.px(xs[i]), axes.py(ys[i]))
       c.marker(Marker.of(categories[i]), cx: x, cy: y, size: pointSize * s, color: Palette.color(categories[i]), alpha: alpha)
       points.append((x, y))
-    }
-    let present = Set(categories)
-    let entries = categoryNames.enumerated().filter { present.contains($0.offset) }.map {
-      (name: $0.element, color: Palette.color($0.offset), marker: Optional(Marker.of($0.offset)))
     }
     axes.drawLegend(on: &c, entries: entries, points: points)
     return c
