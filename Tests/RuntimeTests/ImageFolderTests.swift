@@ -57,3 +57,27 @@ final class ImageFolderTests: XCTestCase {
     assertThrowsMessage(try Dataset.imageFolder(path: dir), contains: ["\(dir)/b/notes.txt", "3x2", "2x2", "one size"])
   }
 }
+
+final class DatasetShowTests: XCTestCase {
+  func testShowWritesAGridPNGWithSyntheticFrames() throws {
+    let dir = try makeTempDir(self)
+    let real = try randomDataset(perClass: 2, classes: 3, h: 10, w: 10)
+    let mixed = try Dataset.concat([real, real.markSynthetic(origin: "cvae")])
+    try mixed.show(n: 12, path: dir + "/grid.png")
+    let png = try PNGCodec.read(path: dir + "/grid.png")
+    XCTAssertGreaterThan(png.width, 4 * 20)
+    XCTAssertGreaterThan(png.height, 3 * 20)
+    // The synthetic frame colour appears only when synthetic samples are shown.
+    func hasFrame(_ p: (pixels: [UInt8], width: Int, height: Int, channels: Int)) -> Bool {
+      let f = Dataset.syntheticFrame
+      return stride(from: 0, to: p.pixels.count, by: p.channels).contains {
+        p.pixels[$0] == f.r && p.pixels[$0 + 1] == f.g && p.pixels[$0 + 2] == f.b
+      }
+    }
+    XCTAssertTrue(hasFrame(png))
+    try real.show(n: 4, path: dir + "/real.png")
+    XCTAssertFalse(hasFrame(try PNGCodec.read(path: dir + "/real.png", channels: 3)))
+    assertThrowsMessage(try real.show(n: 0, path: dir + "/x.png"), contains: ["show", "n must be >= 1"])
+    assertThrowsMessage(try real.take(0).grid(), contains: ["is empty"])
+  }
+}

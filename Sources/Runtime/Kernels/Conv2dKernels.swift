@@ -86,8 +86,14 @@ enum ConvKernels {
             if iy < 0 || iy >= h { continue }
             let d = plane + iy * w
             let r = src + oy * ow
-            var ix = lo * s - p + kx
-            for ox in lo..<hi { d[ix] += r[ox]; ix += s }
+            if s == 1 {
+              // Contiguous: a plain indexed loop the compiler vectorises.
+              let dd = d + (kx - p)
+              for ox in lo..<hi { dd[ox] += r[ox] }
+            } else {
+              var ix = lo * s - p + kx
+              for ox in lo..<hi { d[ix] += r[ox]; ix += s }
+            }
           }
         }
       }
