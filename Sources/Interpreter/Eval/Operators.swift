@@ -21,12 +21,12 @@ enum Operators {
     case .multiply:
       switch (a, b) {
       case (.string(let s), .number(let n)), (.number(let n), .string(let s)):
-        guard let k = Arguments.integer(n), k >= 0, k.multipliedReportingOverflow(by: s.count).partialValue < 100_000_000 else {
+        guard let k = Arguments.integer(n), k >= 0, k.multipliedReportingOverflow(by: s.count).partialValue <= 10_000_000 else {
           throw ScriptError(.other("string repetition count must be a non-negative integer, got \(Value.formatNumber(n))"))
         }
         return .string(String(repeating: s, count: k))
       case (.list(let l), .number(let n)), (.number(let n), .list(let l)):
-        guard let k = Arguments.integer(n), k >= 0, k.multipliedReportingOverflow(by: l.items.count).partialValue < 100_000_000 else {
+        guard let k = Arguments.integer(n), k >= 0, k.multipliedReportingOverflow(by: l.items.count).partialValue <= 10_000_000 else {
           throw ScriptError(.other("list repetition count must be a non-negative integer, got \(Value.formatNumber(n))"))
         }
         return .list(Array([[Value]](repeating: l.items, count: k).joined()))
