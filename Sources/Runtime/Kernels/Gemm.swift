@@ -30,6 +30,20 @@ public enum BLASThreads {
     get { Int(openblas_get_num_threads()) }
     set { openblas_set_num_threads(Int32(max(1, newValue))) }
   }
+
+  /// Runs `body` with OpenBLAS limited to one thread, then restores the previous count.
+  ///
+  /// Kernels that split a batch over their own workers (`Parallel.forEach`) call gemm from
+  /// several threads at once; each call must then stay on its caller's thread, otherwise
+  /// OpenBLAS would oversubscribe the cores. OpenBLAS 0.3.x is safe for concurrent callers
+  /// in this mode.
+  static func withSingleThread<T>(_ body: () throws -> T) rethrows -> T {
+    let previous = openblas_get_num_threads()
+    if previous == 1 { return try body() }
+    openblas_set_num_threads(1)
+    defer { openblas_set_num_threads(previous) }
+    return try body()
+  }
 }
 
 /// Naive twin of `gemm` for kernel tests (no transposes; row-major).

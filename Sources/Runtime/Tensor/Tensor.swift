@@ -38,7 +38,7 @@ public final class Tensor: @unchecked Sendable {
   public convenience init(shape: [Int], values: [Float]) {
     self.init(zeros: shape, zeroed: false)
     values.withUnsafeBufferPointer { src in
-      storage.base.update(from: src.baseAddress!, count: min(src.count, storage.count))
+      storage.base.update(from: src.baseAddress!, count: Swift.min(src.count, storage.count))
     }
   }
 

@@ -1,0 +1,54 @@
+import Foundation
+import Runtime
+
+/// Timing helpers: every figure is the best of `repeats` runs after one warm-up, because the
+/// machine is shared and the minimum is the least disturbed estimate of what the code costs.
+enum Timing {
+  /// Seconds of the fastest of `repeats` calls of `body` (after one untimed warm-up call).
+  static func best(repeats: Int, _ body: () throws -> Void) rethrows -> Double {
+    try body()
+    var best = Double.infinity
+    for _ in 0..<max(1, repeats) {
+      let t0 = DispatchTime.now().uptimeNanoseconds
+      try body()
+      let dt = Double(DispatchTime.now().uptimeNanoseconds - t0) * 1e-9
+      best = min(best, dt)
+    }
+    return best
+  }
+}
+
+/// What the figures were measured on.
+enum Machine {
+  /// The CPU model named by /proc/cpuinfo (or "unknown").
+  static var cpuModel: String {
+    guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return "unknown" }
+    for line in text.split(separator: "\n") where line.hasPrefix("model name") {
+      if let colon = line.firstIndex(of: ":") {
+        return line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+      }
+    }
+    return "unknown"
+  }
+
+  /// One line: CPU, cores, BLAS threads.
+  static var summary: String {
+    "cpu: \(cpuModel), cores: \(ProcessInfo.processInfo.activeProcessorCount), BLAS threads: \(BLASThreads.count)"
+  }
+}
+
+/// A fixed-width table printer for benchmark rows.
+struct Table {
+  let columns: [(String, Int)]
+  func header() {
+    print(columns.map { pad($0.0, $0.1) }.joined(separator: " "))
+  }
+  func row(_ cells: [String]) {
+    print(zip(columns, cells).map { pad($1, $0.1) }.joined(separator: " "))
+  }
+  private func pad(_ s: String, _ n: Int) -> String {
+    s.count >= n ? s : String(repeating: " ", count: n - s.count) + s
+  }
+}
+
+func fmt(_ v: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", v) }

@@ -1,0 +1,98 @@
+/// Pooling kernels on NCHW planes (no padding, floor output size), parallel over planes.
+///
+/// Shapes: x [P, H, W] with P = N*C planes, y [P, OH, OW], OH = (H - k) / s + 1.
+struct PoolGeometry {
+  let planes: Int, h: Int, w: Int, k: Int, stride: Int
+  var oh: Int { (h - k) / stride + 1 }
+  var ow: Int { (w - k) / stride + 1 }
+}
+
+enum PoolKernels {
+  /// Max pooling; `argmax[i]` receives the in-plane offset of the maximum of output i
+  /// (the first one on ties, as PyTorch).
+  static func maxForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<Int32>, _ g: PoolGeometry) {
+    let oh = g.oh, ow = g.ow, s = g.stride, k = g.k
+    Parallel.forEach(count: g.planes, minPerWorker: 16) { _, range in
+      for p in range {
+        let src = x + p * g.h * g.w, dst = y + p * oh * ow, am = argmax + p * oh * ow
+        for oy in 0..<oh { for ox in 0..<ow {
+          var best = -Float.infinity, at = (oy * s) * g.w + ox * s
+          for ky in 0..<k {
+            let row = (oy * s + ky) * g.w + ox * s
+            for kx in 0..<k where src[row + kx] > best || src[row + kx].isNaN {
+              best = src[row + kx]; at = row + kx
+              if best.isNaN { break }
+            }
+          }
+          dst[oy * ow + ox] = best
+          am[oy * ow + ox] = Int32(at)
+        } }
+      }
+    }
+  }
+
+  /// dx (overwritten) from dy through the recorded maxima.
+  static func maxBackward(_ dy: UnsafePointer<Float>, argmax: UnsafePointer<Int32>, _ dx: UnsafeMutablePointer<Float>, _ g: PoolGeometry) {
+    let ohw = g.oh * g.ow, hw = g.h * g.w
+    Parallel.forEach(count: g.planes, minPerWorker: 16) { _, range in
+      for p in range {
+        let d = dx + p * hw, src = dy + p * ohw, am = argmax + p * ohw
+        d.update(repeating: 0, count: hw)
+        for i in 0..<ohw { d[Int(am[i])] += src[i] }
+      }
+    }
+  }
+
+  /// Average pooling over k x k windows.
+  static func avgForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ g: PoolGeometry) {
+    let oh = g.oh, ow = g.ow, s = g.stride, k = g.k, scale = 1 / Float(k * k)
+    Parallel.forEach(count: g.planes, minPerWorker: 16) { _, range in
+      for p in range {
+        let src = x + p * g.h * g.w, dst = y + p * oh * ow
+        for oy in 0..<oh { for ox in 0..<ow {
+          var sum: Float = 0
+          for ky in 0..<k {
+            let row = src + (oy * s + ky) * g.w + ox * s
+            for kx in 0..<k { sum += row[kx] }
+          }
+          dst[oy * ow + ox] = sum * scale
+        } }
+      }
+    }
+  }
+
+  /// dx (overwritten) of average pooling: each window shares dy equally.
+  static func avgBackward(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ g: PoolGeometry) {
+    let oh = g.oh, ow = g.ow, s = g.stride, k = g.k, scale = 1 / Float(k * k)
+    Parallel.forEach(count: g.planes, minPerWorker: 16) { _, range in
+      for p in range {
+        let d = dx + p * g.h * g.w, src = dy + p * oh * ow
+        d.update(repeating: 0, count: g.h * g.w)
+        for oy in 0..<oh { for ox in 0..<ow {
+          let v = src[oy * ow + ox] * scale
+          for ky in 0..<k {
+            let row = d + (oy * s + ky) * g.w + ox * s
+            for kx in 0..<k { row[kx] += v }
+          }
+        } }
+      }
+    }
+  }
+
+  /// Mean of each plane: x [P, HW] -> y [P].
+  static func globalAvgForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, planes: Int, hw: Int) {
+    let scale = 1 / Float(hw)
+    for p in 0..<planes {
+      let src = x + p * hw
+      var s: Float = 0
+      for i in 0..<hw { s += src[i] }
+      y[p] = s * scale
+    }
+  }
+
+  /// dx [P, HW] = dy [P] / HW broadcast over each plane.
+  static func globalAvgBackward(_ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, planes: Int, hw: Int) {
+    let scale = 1 / Float(hw)
+    for p in 0..<planes { (dx + p * hw).update(repeating: dy[p] * scale, count: hw) }
+  }
+}

@@ -1,0 +1,111 @@
+import XCTest
+@testable import Runtime
+import TestSupport
+
+/// Fast convolution, pooling and batch-norm kernels against their naive twins.
+final class ConvKernelTests: XCTestCase {
+  func randomValues(_ n: Int, _ rng: inout RNG) -> [Float] { (0..<n).map { _ in rng.normal() } }
+
+  /// Random geometries, including stride 2, padding, rectangular kernels, 1x1 and
+  /// small planes that take the multi-image gemm path.
+  func testConvForwardAndBackwardMatchReference() throws {
+    var rng = RNG(seed: 7)
+    let cases: [(n: Int, cin: Int, h: Int, w: Int, cout: Int, kh: Int, kw: Int, s: Int, p: Int)] = [
+      (2, 3, 7, 7, 4, 3, 3, 1, 1), (3, 2, 8, 6, 5, 3, 3, 2, 1), (2, 4, 5, 5, 3, 1, 1, 1, 0),
+      (5, 3, 6, 6, 2, 1, 1, 2, 0), (4, 2, 9, 7, 3, 3, 2, 2, 0), (1, 1, 4, 4, 2, 5, 5, 1, 2),
+      (7, 3, 4, 4, 6, 3, 3, 1, 1), (2, 2, 3, 3, 2, 3, 3, 3, 1), (40, 2, 5, 5, 3, 3, 3, 1, 1),
+    ]
+    for (i, c) in cases.enumerated() {
+      let g = ConvGeometry(n: c.n, cin: c.cin, h: c.h, w: c.w, cout: c.cout, kh: c.kh, kw: c.kw, stride: c.s, pad: c.p)
+      let xv = randomValues(c.n * g.inPlane, &rng), wv = randomValues(c.cout * g.k, &rng), bv = randomValues(c.cout, &rng)
+      let x = Tensor(shape: [c.n, c.cin, c.h, c.w], values: xv).requiringGrad()
+      let w = Tensor(shape: [c.cout, c.cin, c.kh, c.kw], values: wv).requiringGrad()
+      let b = Tensor(shape: [c.cout], values: bv).requiringGrad()
+      let y = try x.conv2d(weight: w, bias: b, stride: c.s, padding: c.p)
+      XCTAssertEqual(y.shape, [c.n, c.cout, g.oh, g.ow], "case \(i)")
+      let ref = ConvReference.conv2d(x: xv, weight: wv, bias: bv, g)
+      XCTAssertTrue(allClose(y.values, ref, rtol: 1e-4, atol: 1e-4), "case \(i) forward, max diff \(maxAbsDiff(y.values, ref))")
+      let dyv = randomValues(y.count, &rng)
+      try y.backward(Tensor(shape: y.shape, values: dyv))
+      let (dx, dw, db) = ConvReference.conv2dBackward(x: xv, weight: wv, dy: dyv, g)
+      XCTAssertTrue(allClose(x.grad?.values ?? [], dx, rtol: 1e-4, atol: 1e-4), "case \(i) dx, max diff \(maxAbsDiff(x.grad?.values ?? [], dx))")
+      XCTAssertTrue(allClose(w.grad?.values ?? [], dw, rtol: 1e-4, atol: 1e-3), "case \(i) dw, max diff \(maxAbsDiff(w.grad?.values ?? [], dw))")
+      XCTAssertTrue(allClose(b.grad?.values ?? [], db, rtol: 1e-4, atol: 1e-3), "case \(i) db")
+    }
+  }
+
+  func testConvErrorsNameShapes() {
+    let x = Tensor(zeros: [8, 3, 28, 28]), w = Tensor(zeros: [16, 1, 3, 3])
+    XCTAssertThrowsError(try x.conv2d(weight: w)) { e in
+      XCTAssertEqual("\(e)", "conv2d: input [8, 3, 28, 28] has 3 channels but the weight [16, 1, 3, 3] expects 1")
+    }
+    XCTAssertThrowsError(try Tensor(zeros: [3, 28, 28]).conv2d(weight: w))
+    XCTAssertThrowsError(try Tensor(zeros: [1, 1, 2, 2]).conv2d(weight: w)) { e in
+      XCTAssertTrue("\(e)".contains("larger than the padded input"), "\(e)")
+    }
+    XCTAssertThrowsError(try Tensor(zeros: [1, 1, 5, 5]).conv2d(weight: w, stride: 0))
+    XCTAssertThrowsError(try Tensor(zeros: [1, 1, 5, 5]).conv2d(weight: w, bias: Tensor(zeros: [3])))
+  }
+
+  func testPoolingMatchesReference() throws {
+    var rng = RNG(seed: 3)
+    for (shape, k, s) in [([2, 3, 6, 6], 2, 2), ([1, 2, 7, 5], 3, 2), ([3, 1, 4, 4], 2, 1), ([2, 2, 5, 5], 2, 2)] {
+      let xv = randomValues(Shape.count(shape), &rng)
+      let x = Tensor(shape: shape, values: xv)
+      XCTAssertEqual(try x.maxPool2d(kernel: k, stride: s).values, ConvReference.pool2d(x: xv, shape: shape, kernel: k, stride: s, max: true))
+      XCTAssertTrue(allClose(try x.avgPool2d(kernel: k, stride: s).values, ConvReference.pool2d(x: xv, shape: shape, kernel: k, stride: s, max: false)))
+    }
+    let x = Tensor(shape: [1, 2, 2, 2], values: [1, 2, 3, 4, 5, 6, 7, 8])
+    XCTAssertEqual(try x.globalAvgPool().values, [2.5, 6.5])
+    XCTAssertEqual(try x.globalAvgPool().shape, [1, 2])
+    XCTAssertThrowsError(try x.maxPool2d(kernel: 3)) { e in XCTAssertTrue("\(e)".contains("maxPool2d"), "\(e)") }
+  }
+
+  func testMaxPoolBackwardRoutesToArgmax() throws {
+    let x = Tensor(shape: [1, 1, 2, 4], values: [1, 5, 2, 0, 3, 4, 9, 9]).requiringGrad()
+    let y = try x.maxPool2d(kernel: 2)
+    XCTAssertEqual(y.values, [5, 9])
+    try y.backward(Tensor(shape: [1, 1, 1, 2], values: [10, 20]))
+    // The first maximum wins ties, as in PyTorch.
+    XCTAssertEqual(x.grad?.values, [0, 10, 0, 0, 0, 0, 20, 0])
+  }
+
+  func testBatchNormTrainingMatchesReferenceAndUpdatesRunningStats() throws {
+    var rng = RNG(seed: 5)
+    let shape = [4, 3, 5, 5]
+    let xv = randomValues(Shape.count(shape), &rng).map { $0 * 2 + 1 }
+    let gamma = Tensor(shape: [3], values: [1, 0.5, 2]), beta = Tensor(shape: [3], values: [0, 1, -1])
+    let rm = Tensor(shape: [3], values: [0, 0, 0]), rv = Tensor(shape: [3], values: [1, 1, 1])
+    let y = try Tensor(shape: shape, values: xv).batchNorm2d(gamma: gamma, beta: beta, runningMean: rm, runningVar: rv, training: true, momentum: 0.1, eps: 1e-5)
+    let (ref, means, vars) = ConvReference.batchNorm(x: xv, shape: shape, gamma: gamma.values, beta: beta.values, eps: 1e-5)
+    XCTAssertTrue(allClose(y.values, ref, rtol: 1e-4, atol: 1e-4), "max diff \(maxAbsDiff(y.values, ref))")
+    let m = Float(4 * 25)
+    for c in 0..<3 {
+      XCTAssertTrue(isClose(rm.values[c], 0.1 * means[c]), "running mean \(c)")
+      // Unbiased variance for the running update (PyTorch).
+      XCTAssertTrue(isClose(rv.values[c], 0.9 + 0.1 * vars[c] * m / (m - 1)), "running var \(c)")
+    }
+    // Evaluation uses the running statistics: (x - rm) / sqrt(rv + eps) * gamma + beta.
+    let x1 = Tensor(shape: [1, 3, 1, 1], values: [2, 2, 2])
+    let e = try x1.batchNorm2d(gamma: gamma, beta: beta, runningMean: rm, runningVar: rv, training: false)
+    for c in 0..<3 {
+      let expect = (2 - rm.values[c]) / (rv.values[c] + 1e-5).squareRoot() * gamma.values[c] + beta.values[c]
+      XCTAssertTrue(isClose(e.values[c], expect))
+    }
+    XCTAssertThrowsError(try Tensor(zeros: [1, 3]).batchNorm2d(gamma: gamma, beta: beta, runningMean: rm, runningVar: rv, training: true))
+    XCTAssertThrowsError(try Tensor(zeros: [2, 4, 1, 1]).batchNorm2d(gamma: gamma, beta: beta, runningMean: rm, runningVar: rv, training: true)) { e in
+      XCTAssertTrue("\(e)".contains("gamma [3] must be [4]"), "\(e)")
+    }
+  }
+
+  func testDropoutScalesSurvivorsAndIsIdentityInEval() throws {
+    var rng = RNG(seed: 9)
+    let x = Tensor(shape: [1000], values: [Float](repeating: 1, count: 1000))
+    let y = try x.dropout(p: 0.25, rng: &rng, training: true)
+    let kept = y.values.filter { $0 != 0 }
+    XCTAssertTrue(kept.allSatisfy { isClose($0, 1 / 0.75) })
+    XCTAssertTrue(abs(Float(kept.count) / 1000 - 0.75) < 0.05, "kept \(kept.count)")
+    XCTAssertTrue(try x.dropout(p: 0.5, rng: &rng, training: false) === x)
+    XCTAssertThrowsError(try x.dropout(p: 1.5, rng: &rng, training: true))
+  }
+}
