@@ -50,6 +50,9 @@ final class LineEditor {
     rl_catch_signals = 0
     rl_completer_word_break_characters = UnsafePointer(LineEditor.wordBreaks)
     rl_attempted_completion_function = LineEditor.complete
+    // Otherwise readline treats a `"` before the word as a delimiter and closes the string
+    // after completing a path, even a folder ("dir/") that the user wants to continue.
+    rl_basic_quote_characters = nil
     rl_completion_query_items = 200
     using_history()
     if let path = historyPath {

@@ -76,6 +76,8 @@ final class REPLTests: XCTestCase {
 
   func testTabCompletion() throws {
     try writeFile(folder, "unique_data_file.txt", "")
+    try FileManager.default.createDirectory(atPath: folder + "/data_folder", withIntermediateDirectories: true)
+    try writeFile(folder, "data_folder/inner.png", "")
     let repl = try start()
     repl.enter("learning_rate = 3")
     repl.waitForPrompt()
@@ -92,10 +94,24 @@ final class REPLTests: XCTestCase {
     repl.type("(16)")
     repl.press("Enter")
     repl.waitFor("\n4\nrsl>")
+    // A keyword argument inside a call.
+    repl.type("randn([2], se")
+    repl.press("Tab")
+    repl.waitFor("the completed keyword") { $0.contains("rsl> randn([2], seed") }
+    repl.press("C-c")
+    repl.waitForPrompt()
     // A meta command.
     repl.type(":res")
     repl.press("Tab")
     repl.waitFor("the completed command") { $0.hasSuffix("rsl> :reset") }
+    repl.press("C-c")
+    repl.waitForPrompt()
+    // A field after `x.`.
+    repl.enter("config = {alpha: 1, beta: 2}")
+    repl.waitForPrompt()
+    repl.type("config.al")
+    repl.press("Tab")
+    repl.waitFor("the completed field") { $0.hasSuffix("rsl> config.alpha") }
     repl.press("C-c")
     repl.waitForPrompt()
     // A file path inside a string literal.
@@ -105,6 +121,12 @@ final class REPLTests: XCTestCase {
     repl.enter("\"")
     repl.enter("name")
     repl.waitFor("unique_data_file.txt\"\nrsl>")
+    // A folder completes with a slash, and completion continues inside it.
+    repl.type("inner = load_png(\"data_f")
+    repl.press("Tab")
+    repl.waitFor("the completed folder") { $0.hasSuffix("rsl> inner = load_png(\"data_folder/") }
+    repl.press("Tab")
+    repl.waitFor("the file in the folder") { $0.hasSuffix("rsl> inner = load_png(\"data_folder/inner.png") }
   }
 
   func testMultiLineFunction() throws {
@@ -146,6 +168,8 @@ final class REPLTests: XCTestCase {
   func testCtrlCClearsTheLineAndCtrlDExits() throws {
     let repl = try start()
     repl.type("this is discarded")
+    // The terminal drops unread input on Ctrl-C, so wait until readline has shown it.
+    repl.waitFor("the typed text") { $0.hasSuffix("rsl> this is discarded") }
     repl.press("C-c")
     repl.waitFor("rsl> this is discarded^C\nrsl>")
     // Ctrl-C in a multi-line entry drops the whole entry.
