@@ -41,11 +41,7 @@ enum BatchNormKernels {
         let a = invStd[ch] * gamma[ch], b = beta[ch] - mean[ch] * a
         for i in 0..<g.n {
           let src = x + i * plane + ch * g.hw, dst = y + i * plane + ch * g.hw
-          if let slope {
-            for j in 0..<g.hw { let v = src[j] * a + b; dst[j] = v > 0 ? v : v * slope }
-          } else {
-            for j in 0..<g.hw { dst[j] = src[j] * a + b }
-          }
+          SIMDMap.affine(src, dst, g.hw, a: a, b: b, slope: slope)
         }
       }
     }
@@ -80,16 +76,9 @@ enum BatchNormKernels {
         let scale = gamma[ch] * istd
         let meanDy = training ? sumDy / m : 0, k = training ? sumDyXhat / m * istd : 0
         for i in 0..<g.n {
-          let xs = x + i * plane + ch * g.hw, ds = dy + i * plane + ch * g.hw, out = dx + i * plane + ch * g.hw
-          if let (y, slope) = activation {
-            let ys = y + i * plane + ch * g.hw
-            for j in 0..<g.hw {
-              let dz = ys[j] > 0 ? ds[j] : slope * ds[j]
-              out[j] = scale * (dz - meanDy - (xs[j] - mu) * k)
-            }
-          } else {
-            for j in 0..<g.hw { out[j] = scale * (ds[j] - meanDy - (xs[j] - mu) * k) }
-          }
+          let off = i * plane + ch * g.hw
+          SIMDMap.normBackward(dy + off, x + off, dx + off, g.hw, activation.map { ($0.y + off, $0.slope) },
+                               scale: scale, meanDy: meanDy, mu: mu, k: k)
         }
       }
     }
