@@ -1,30 +1,5 @@
 import Runtime
 
-// CONTRACT between Interpreter and Shell (the Interpreter helper fills in the bodies;
-// the Shell helper codes against these signatures). Temporary bodies below.
-
-/// One language error, rendered once by `rendered` in the LANGUAGE.md format:
-/// `file:line:col: error: message`, the source line, a caret, then traceback lines.
-public struct Diagnostic: Error, CustomStringConvertible, Sendable {
-  public var message: String
-  public var file: String
-  public var line: Int
-  public var column: Int
-  public var sourceLine: String
-  /// One entry per call frame, innermost first, e.g. "  in f at script.rsl:3:5".
-  public var traceback: [String]
-  public init(message: String, file: String, line: Int, column: Int, sourceLine: String, traceback: [String] = []) {
-    self.message = message; self.file = file; self.line = line; self.column = column
-    self.sourceLine = sourceLine; self.traceback = traceback
-  }
-  public var rendered: String {
-    var s = "\(file):\(line):\(column): error: \(message)\n    \(sourceLine)\n    " + String(repeating: " ", count: max(0, column - 1)) + "^"
-    for t in traceback { s += "\n" + t }
-    return s
-  }
-  public var description: String { rendered }
-}
-
 /// What running one chunk of source produced.
 public struct RunResult: Sendable {
   /// The display text of the final expression statement's value (nil when there is
@@ -35,42 +10,119 @@ public struct RunResult: Sendable {
 
 /// A language session: globals, builtins, output sinks. The Shell owns one per REPL /
 /// script / notebook; the notebook runner swaps the sinks per cell.
+///
+///     let s = Session(output: { text += $0 })
+///     let r = try s.run("x = 2\nx * 3", file: "<repl>")   // r.echo == "6"
 public final class Session {
   /// Receives everything `print` writes (text, including newlines).
   public var output: (String) -> Void
   /// Receives the path of every PNG a builtin produces (plots, grids); notebooks embed them.
   public var imageSink: (String) -> Void
   /// Extra command-line arguments, returned by `args()`.
-  public var scriptArguments: [String] = []
+  public var scriptArguments: [String] {
+    get { context.scriptArguments }
+    set { context.scriptArguments = newValue }
+  }
+  /// Bounds on recursion and (for fuzzing) on the steps of one `run`.
+  public var limits: Limits {
+    get { context.limits }
+    set { context.limits = newValue }
+  }
+
+  let context: CallContext
 
   public init(output: @escaping (String) -> Void = { print($0, terminator: "") },
               imageSink: @escaping (String) -> Void = { _ in }) {
     self.output = output
     self.imageSink = imageSink
+    context = CallContext(registry: .standard, output: { _ in }, imageSink: { _ in })
+    context.output = { [unowned self] in self.output($0) }
+    context.imageSink = { [unowned self] in self.imageSink($0) }
+  }
+
+  deinit {
+    // Function values in globals hold compiled code that refers back to the context.
+    context.globals.values.removeAll()
   }
 
   /// Runs `source` (a script, a cell or a REPL entry) named `file` for diagnostics.
   public func run(_ source: String, file: String) throws(Diagnostic) -> RunResult {
-    throw Diagnostic(message: "the language is not implemented yet", file: file, line: 1, column: 1, sourceLine: "")
+    let id = context.sources.count
+    context.sources.append(SourceFile(name: file, text: source))
+    context.measureStack()
+    context.steps = 0
+    context.stepBudget = context.limits.maxSteps ?? Int.max
+    context.depth = 0
+    do {
+      let stmts = try Parser.parse(source, source: id)
+      var compiler = Compiler(context: context, scope: nil)
+      let program = try compiler.block(stmts, tail: true)
+      let frame = Frame(count: 0, parent: nil)
+      do {
+        _ = try program(frame)
+      } catch {
+        throw ScriptError.wrap(error, at: SourceSpan(source: id, line: 1, column: 1))
+      }
+      guard let last = stmts.last, case .expression(_, echo: true) = last.kind else { return RunResult(echo: nil) }
+      switch frame.result {
+      case .null: return RunResult(echo: nil)
+      case .object(let o):
+        if let path = o.imagePath { imageSink(path) }
+        return RunResult(echo: o.summary)
+      default: return RunResult(echo: frame.result.display)
+      }
+    } catch let e as ScriptError {
+      throw context.diagnostic(e, fallbackSource: id)
+    } catch {
+      throw context.diagnostic(ScriptError.wrap(error, at: SourceSpan(source: id, line: 1, column: 1)), fallbackSource: id)
+    }
   }
 
   /// True when `source` ends inside an open block or bracket (the REPL shows a continuation prompt).
-  public func isIncomplete(_ source: String) -> Bool { false }
+  public func isIncomplete(_ source: String) -> Bool {
+    do {
+      _ = try Parser.parse(source, source: 0)
+      return false
+    } catch {
+      if case .unexpectedEnd = error.kind { return true }
+      return false
+    }
+  }
 
-  /// Completion candidates for the word ending at `cursor` in `line`.
-  public func completions(line: String, cursor: Int) -> [String] { [] }
+  /// Completion candidates for the word ending at `cursor` in `line`: whole replacement
+  /// words (`x.sh` gives `x.shape`; inside `reshape(` a keyword gives `shape:`).
+  public func completions(line: String, cursor: Int) -> [String] {
+    Completion(context: context).candidates(line: line, cursor: cursor)
+  }
 
   /// `(name, type, summary)` of every user variable, for `:vars`.
-  public func variables() -> [(name: String, type: String, summary: String)] { [] }
+  public func variables() -> [(name: String, type: String, summary: String)] {
+    let g = context.globals
+    return g.names.indices.filter { g.isUserDefined($0) }.sorted { g.names[$0] < g.names[$1] }.compactMap { i in
+      guard let v = g.values[i] else { return nil }
+      var s = v.display
+      if s.count > 60 { s = String(s.prefix(57)) + "..." }
+      return (g.names[i], v.typeName, s)
+    }
+  }
 
   /// Help text for a builtin or `nil` for an overview.
-  public func help(_ name: String?) -> String { "" }
+  public func help(_ name: String?) -> String { HelpText.help(name, registry: context.registry, globals: context.globals) }
+
+  /// Binds a global variable (hosts and tests inject values, e.g. a preloaded dataset).
+  public func define(_ name: String, _ value: Value) {
+    let g = context.globals.slot(name)
+    context.globals.values[g] = value
+  }
+
+  /// The value of a global variable or builtin, if any.
+  public func value(of name: String) -> Value? { context.globals.lookup(name) ?? context.registry[name].map { .builtin($0) } }
 
   /// Forgets every user variable.
-  public func reset() {}
+  public func reset() { context.globals.reset() }
 
   /// The builtin reference as Markdown (`rslab --builtins`, committed as docs/builtins.md).
-  public func builtinReference() -> String { "" }
+  public func builtinReference() -> String { HelpText.reference(context.registry) }
 
   /// The rslab version string.
   public static let version = "0.1.0"

@@ -70,6 +70,23 @@ final class ChartTests: XCTestCase {
     XCTAssertFalse(positions(of: Palette.color(1), in: long).isEmpty)
   }
 
+  func testDataOutsideAFixedRangeIsClippedToThePlotArea() throws {
+    let xs = (0..<10).map(Double.init)
+    let c = try LineChart.render([.init(name: "", xs: xs, ys: xs.map { $0 - 4 })], title: "clipped", width: 400, height: 300, scale: 1, yRange: 0...1)
+    let axes = ChartAxes(width: 400, height: 300, scale: 1, title: "clipped", xLabel: "", yLabel: "",
+                         xTicks: Ticks(min: 0, max: 9, target: 6, integer: true), yTicks: Ticks(min: 0, max: 1, target: 5))
+    let drawn = positions(of: Palette.color(0), in: c)
+    XCTAssertFalse(drawn.isEmpty)
+    for p in drawn {
+      XCTAssertTrue(p.y >= axes.plotY && p.y < axes.plotY + axes.plotH && p.x > axes.plotX, "(\(p.x), \(p.y)) outside the plot area")
+    }
+    var clipped = Canvas(width: 10, height: 10)
+    clipped.setClip(x: 2, y: 2, width: 3, height: 3)
+    clipped.fillRect(x: 0, y: 0, width: 10, height: 10, color: .black)
+    clipped.resetClip()
+    XCTAssertEqual(positions(of: .black, in: clipped).count, 9)
+  }
+
   func testManyEntriesMoveTheLegendOutOfThePlotArea() throws {
     let names = (0..<7).map { "series \($0)" }
     let xs = (0..<10).map(Double.init)

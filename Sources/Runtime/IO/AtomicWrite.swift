@@ -43,7 +43,7 @@ public enum AtomicWrite {
     guard fd >= 0 else {
       throw RuntimeError.io(path: path, message: "cannot create a file in \(dir): \(String(cString: strerror(errno)))")
     }
-    let tmp = String(cString: template)
+    let tmp = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
     var ok = false
     defer {
       if !ok { unlink(tmp) }

@@ -108,7 +108,8 @@ struct ClipOp: UnaryKernelOp {
 /// `g * f'(x)` for leaky ReLU, from the input x.
 struct LeakyReluGradOp: BinaryKernelOp {
   let slope: Float
-  @inline(__always) func callAsFunction(_ g: Float, _ x: Float) -> Float { x > 0 ? g : g * slope }
+  // A select of the factor, not of two products, so the loop vectorises without branches.
+  @inline(__always) func callAsFunction(_ g: Float, _ x: Float) -> Float { g * (x > 0 ? 1 : slope) }
 }
 /// `g * y * (1 - y)` from the sigmoid output y.
 struct SigmoidGradOp: BinaryKernelOp {
@@ -146,7 +147,19 @@ struct PowScalarGradOp: BinaryKernelOp {
 /// out[i] = op(x[i]) for i in 0..<n. `out` may equal `x`.
 @inline(__always)
 func mapUnary<Op: UnaryKernelOp>(_ op: Op, _ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int) {
-  for i in 0..<n { out[i] = op(x[i]) }
+  chunked(n) { r in for i in r { out[i] = op(x[i]) } }
+}
+
+/// Below this many elements a pointwise loop runs on the calling thread (a dispatch costs
+/// about as much as 64K additions); above it, the range is split over `Parallel.workers`.
+/// Each element is computed the same way whatever the split, so results stay bit-identical.
+let pointwiseParallelMin = 1 << 16
+
+/// Runs `body` over `0..<n`, split into contiguous chunks across the cores for large n.
+@inline(__always)
+func chunked(_ n: Int, _ body: (Range<Int>) -> Void) {
+  if n < pointwiseParallelMin { body(0..<n); return }
+  Parallel.forEach(count: n, minPerWorker: pointwiseParallelMin / 2) { _, r in body(r) }
 }
 
 /// out[i] = op(a[i], b[i]) for i in 0..<n (same shapes).
@@ -154,7 +167,7 @@ func mapUnary<Op: UnaryKernelOp>(_ op: Op, _ x: UnsafePointer<Float>, _ out: Uns
 func mapBinary<Op: BinaryKernelOp>(
   _ op: Op, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, _ n: Int
 ) {
-  for i in 0..<n { out[i] = op(a[i], b[i]) }
+  chunked(n) { r in for i in r { out[i] = op(a[i], b[i]) } }
 }
 
 // MARK: - Broadcasting
@@ -235,12 +248,12 @@ func broadcastBinary<Op: BinaryKernelOp>(
   if aShape == bShape { mapBinary(op, a, b, out, n); return }
   if Shape.count(bShape) == 1 {
     let s = b[0]
-    for i in 0..<n { out[i] = op(a[i], s) }
+    chunked(n) { r in for i in r { out[i] = op(a[i], s) } }
     return
   }
   if Shape.count(aShape) == 1 {
     let s = a[0]
-    for i in 0..<n { out[i] = op(s, b[i]) }
+    chunked(n) { r in for i in r { out[i] = op(s, b[i]) } }
     return
   }
   let layout = BroadcastLayout(out: outShape, inputs: [aShape, bShape])

@@ -18,6 +18,9 @@ public final class Model: CustomStringConvertible {
   public private(set) var heads: [(name: String, layer: any Layer)]
   /// Whether the model is in training mode (batch-norm batch statistics, dropout on).
   public private(set) var isTraining = true
+  /// The input normalisation the model was trained with (set by the trainer); evaluation
+  /// applies the same statistics so accuracy is measured on the inputs the model knows.
+  public var inputNormalization: Normalization?
 
   /// A model from a backbone producing [N, featureDim] and its main head.
   public init(kind: String, backbone: any Layer, featureDim: Int, mainHead: any Layer) {
@@ -95,6 +98,7 @@ public final class Model: CustomStringConvertible {
     let m = Model(kind: kind, backbone: backbone.clone(), featureDim: featureDim, mainHead: heads[0].layer.clone())
     for h in heads.dropFirst() { m.heads.append((h.name, h.layer.clone())) }
     m.isTraining = isTraining
+    m.inputNormalization = inputNormalization
     return m
   }
 

@@ -30,6 +30,9 @@ public final class EMA {
     self.warmup = warmup
   }
 
+  /// Sets the update count when resuming from a checkpoint (it drives the warm-up decay).
+  public func restore(updates: Int) { self.updates = max(0, updates) }
+
   /// The decay the next update will use.
   public var nextDecay: Float {
     warmup ? min(momentum, Float(1 + updates) / Float(10 + updates)) : momentum

@@ -25,6 +25,9 @@ public struct Canvas: Sendable {
   public let height: Int
   /// Interleaved RGB bytes, row-major: `pixels[(y * width + x) * 3 + c]`.
   public private(set) var pixels: [UInt8]
+  /// Drawing only changes pixels inside this rectangle (`x0..<x1`, `y0..<y1`); charts set it
+  /// to the plot area while drawing data so out-of-range values cannot cover the labels.
+  public private(set) var clip: (x0: Int, y0: Int, x1: Int, y1: Int)
 
   /// A canvas filled with `background`; sizes are clamped to `1...Canvas.maxSide` and the
   /// area to `Canvas.maxPixels`. Renderers validate user sizes with `checkSize` first.
@@ -32,8 +35,18 @@ public struct Canvas: Sendable {
     self.width = min(max(width, 1), Canvas.maxSide)
     self.height = min(max(height, 1), Canvas.maxSide, Canvas.maxPixels / self.width)
     pixels = [UInt8](repeating: 0, count: self.width * self.height * 3)
+    clip = (0, 0, self.width, self.height)
     fill(background)
   }
+
+  /// Limits drawing to the rectangle `[x, x+w) x [y, y+h)` (intersected with the canvas).
+  public mutating func setClip(x: Int, y: Int, width w: Int, height h: Int) {
+    let (x, y, w, h) = (Canvas.safe(x), Canvas.safe(y), Canvas.safe(max(w, 0)), Canvas.safe(max(h, 0)))
+    clip = (max(x, 0), max(y, 0), min(x + w, width), min(y + h, height))
+  }
+
+  /// Removes the clip rectangle.
+  public mutating func resetClip() { clip = (0, 0, width, height) }
 
   /// Throws `invalidArgument` naming `op` unless a `width x height` canvas fits the limits
   /// and is at least `minimum` pixels on each side.
@@ -74,7 +87,7 @@ public struct Canvas: Sendable {
 
   /// Sets pixel `(x, y)`; ignored outside the canvas.
   public mutating func set(x: Int, y: Int, _ color: RGB) {
-    guard x >= 0, x < width, y >= 0, y < height else { return }
+    guard x >= clip.x0, x < clip.x1, y >= clip.y0, y < clip.y1 else { return }
     let p = (y * width + x) * 3
     pixels[p] = color.r
     pixels[p + 1] = color.g
@@ -83,7 +96,7 @@ public struct Canvas: Sendable {
 
   /// Mixes `color` into pixel `(x, y)` with opacity `alpha` in [0, 1].
   public mutating func blend(x: Int, y: Int, _ color: RGB, alpha: Double) {
-    guard x >= 0, x < width, y >= 0, y < height, alpha > 0 else { return }
+    guard x >= clip.x0, x < clip.x1, y >= clip.y0, y < clip.y1, alpha > 0 else { return }
     if alpha >= 1 { return set(x: x, y: y, color) }
     let p = (y * width + x) * 3
     let a = Float(alpha)
@@ -92,7 +105,7 @@ public struct Canvas: Sendable {
     pixels[p + 2] = UInt8((Float(pixels[p + 2]) + (Float(color.b) - Float(pixels[p + 2])) * a).rounded())
   }
 
-  /// Paints the whole canvas.
+  /// Paints the whole canvas (the clip rectangle does not apply).
   public mutating func fill(_ color: RGB) {
     for i in 0..<(width * height) {
       pixels[i * 3] = color.r

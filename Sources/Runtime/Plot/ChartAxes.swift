@@ -65,6 +65,11 @@ struct ChartAxes {
     return Double(plotY + plotH) - (span > 0 ? (m + (y - yTicks.lo) / span * (1 - 2 * m)) : 0.5) * Double(plotH)
   }
 
+  /// Restricts drawing to the plot area (call `c.resetClip()` before drawing labels).
+  func clipToPlot(_ c: inout Canvas) {
+    c.setClip(x: plotX + 1, y: plotY, width: plotW, height: plotH)
+  }
+
   /// Draws grid, frame, ticks, tick labels, axis labels and title (everything but the data).
   func drawFrame(on c: inout Canvas) {
     let tick = 3 * s, gap = 4 * s, textH = font.height(scale: s)

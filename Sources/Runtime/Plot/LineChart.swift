@@ -49,6 +49,7 @@ public enum LineChart {
     let s = Double(max(scale, 1))
     var drawn: [(Double, Double)] = []
     var entries: [(name: String, color: RGB, marker: Marker?)] = []
+    axes.clipToPlot(&c)
     for (i, ser) in series.enumerated() {
       let color = ser.color ?? Palette.color(i)
       let pts = zip(ser.xs, ser.ys).map { (x: $0.0.isFinite ? axes.px($0.0) : .nan, y: $0.1.isFinite ? axes.py($0.1) : .nan) }
@@ -60,6 +61,7 @@ public enum LineChart {
       drawn += ChartAxes.densify(pts.map { ($0.x, $0.y) }, step: 4 * s)
       entries.append((ser.name, color, sparse ? .circle : nil))
     }
+    c.resetClip()
     if finite.isEmpty {
       c.text("no data", x: axes.plotX + axes.plotW / 2, y: axes.plotY + axes.plotH / 2, color: .muted, scale: max(scale, 1), align: .center)
     }

@@ -34,11 +34,13 @@ public enum ScatterPlot {
     axes.drawFrame(on: &c)
     let s = Double(max(scale, 1))
     var points: [(Double, Double)] = []
+    axes.clipToPlot(&c)
     for i in ok {
       let (x, y) = (axes.px(xs[i]), axes.py(ys[i]))
       c.marker(Marker.of(categories[i]), cx: x, cy: y, size: pointSize * s, color: Palette.color(categories[i]), alpha: alpha)
       points.append((x, y))
     }
+    c.resetClip()
     axes.drawLegend(on: &c, entries: entries, points: points)
     return c
   }

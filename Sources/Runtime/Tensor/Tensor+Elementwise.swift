@@ -172,19 +172,34 @@ extension Tensor {
 
   // MARK: - Operators
 
+  /// Elementwise sum (broadcasting); `try a + b`.
   public static func + (a: Tensor, b: Tensor) throws -> Tensor { try a.add(b) }
+  /// Elementwise difference (broadcasting).
   public static func - (a: Tensor, b: Tensor) throws -> Tensor { try a.sub(b) }
+  /// Elementwise product (broadcasting).
   public static func * (a: Tensor, b: Tensor) throws -> Tensor { try a.mul(b) }
+  /// Elementwise quotient (broadcasting).
   public static func / (a: Tensor, b: Tensor) throws -> Tensor { try a.div(b) }
+  /// Elementwise sum (broadcasting); `try a + b`.
   public static func + (a: Tensor, s: Float) throws -> Tensor { try a.add(s) }
+  /// Elementwise difference (broadcasting).
   public static func - (a: Tensor, s: Float) throws -> Tensor { try a.sub(s) }
+  /// Elementwise product (broadcasting).
   public static func * (a: Tensor, s: Float) throws -> Tensor { try a.mul(s) }
+  /// Elementwise quotient (broadcasting).
   public static func / (a: Tensor, s: Float) throws -> Tensor { try a.div(s) }
+  /// Elementwise sum (broadcasting); `try a + b`.
   public static func + (s: Float, a: Tensor) throws -> Tensor { try a.add(s) }
+  /// Elementwise difference (broadcasting).
   public static func - (s: Float, a: Tensor) throws -> Tensor { try a.rsub(s) }
+  /// Elementwise product (broadcasting).
   public static func * (s: Float, a: Tensor) throws -> Tensor { try a.mul(s) }
+  /// Elementwise quotient (broadcasting).
   public static func / (s: Float, a: Tensor) throws -> Tensor { try a.rdiv(s) }
+  /// Python-style remainder (broadcasting).
   public static func % (a: Tensor, b: Tensor) throws -> Tensor { try a.mod(b) }
+  /// Python-style remainder (broadcasting).
   public static func % (a: Tensor, s: Float) throws -> Tensor { try a.mod(s) }
+  /// Negation; `try -a`.
   public static prefix func - (a: Tensor) throws -> Tensor { try a.neg() }
 }

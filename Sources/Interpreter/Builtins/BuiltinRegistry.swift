@@ -1,0 +1,216 @@
+// HOW TO ADD BUILTINS (for every domain: data, models, SSL, plots, ...)
+//
+// 1. Create `Sources/Interpreter/Builtins/<Domain>Builtins.swift` with
+//
+//        extension BuiltinRegistry {
+//          static func registerData(_ r: BuiltinRegistry) {
+//            r.add("take(ds, n)", category: "data",
+//                  doc: "The first n samples of a dataset.",
+//                  help: "Returns a new dataset sharing storage with ds.",
+//                  example: "take(fashion_mnist(), 100)") { a in
+//              let ds = try a.object(0, as: DatasetObject.self, expected: "dataset")
+//              return .object(DatasetObject(try ds.dataset.prefix(try a.int(1))))
+//            }
+//          }
+//        }
+//
+//    The signature string is parsed once: `name` (required), `name?` (optional, nil),
+//    `name: literal` (optional with a default), `name:` (required, usually given by keyword),
+//    `...name` (the rest of the positional arguments). Every parameter may also be given
+//    positionally in the listed order, and by keyword. Read arguments through `Arguments`
+//    (`a.tensor(0)`, `a.int(1)`, `a.optionalNumber(2)`, `a.string(3)`, `a.function(4)`...):
+//    they produce the Lua-style "bad argument #2 to 'take' (integer expected, got string)".
+//    Throw `RuntimeError` for failures of the operation itself; the call site adds the
+//    file:line:col. Use `a.context` to call back into the language, print, emit images
+//    or draw from the global seed.
+// 2. Add `registerData` to `BuiltinRegistry.domains` below.
+// 3. A new runtime object kind: a final class conforming to `NativeObject` (Eval/Value.swift),
+//    returned as `.object(x)`.
+// The registry test (Tests/InterpreterTests/BuiltinRegistryTests.swift) then checks the
+// docs, parses and runs the example, and docs/builtins.md is regenerated from `reference()`.
+
+import Runtime
+
+/// One builtin function: its signature, documentation and implementation, declared once.
+public final class Builtin: @unchecked Sendable {
+  /// How a parameter is passed.
+  public enum ParameterKind: Equatable {
+    /// Must be given (positionally or by keyword).
+    case required
+    /// May be omitted; then it holds the default.
+    case optional(defaultText: String)
+    /// Collects the remaining positional arguments.
+    case rest
+  }
+
+  public struct Parameter {
+    public let name: String
+    public let kind: ParameterKind
+    let defaultValue: Value?
+  }
+
+  public let name: String
+  /// The signature as written in the docs, e.g. `mean(t, axis: nil)`.
+  public let signature: String
+  public let parameters: [Parameter]
+  public let category: String
+  /// One line.
+  public let doc: String
+  /// A longer explanation.
+  public let help: String
+  /// A runnable example (run by the registry test unless `exampleNeedsFiles`).
+  public let example: String
+  public let exampleNeedsFiles: Bool
+  let body: (inout Arguments) throws -> Value
+
+  init(name: String, signature: String, parameters: [Parameter], category: String, doc: String,
+       help: String, example: String, exampleNeedsFiles: Bool, body: @escaping (inout Arguments) throws -> Value) {
+    self.name = name; self.signature = signature; self.parameters = parameters; self.category = category
+    self.doc = doc; self.help = help; self.example = example; self.exampleNeedsFiles = exampleNeedsFiles
+    self.body = body
+  }
+
+  /// Binds positional and keyword arguments to parameters and runs the body.
+  func invoke(_ args: [Value], _ keywords: [(String, Value)], context: CallContext) throws -> Value {
+    var bound = [Value?](repeating: nil, count: parameters.count)
+    var rest: [Value] = []
+    let restIndex = parameters.firstIndex { $0.kind == .rest }
+    for (i, v) in args.enumerated() {
+      if let r = restIndex, i >= r {
+        rest.append(v)
+      } else if i < parameters.count {
+        bound[i] = v
+      } else {
+        throw ScriptError(.arguments(function: name, message: "takes at most \(parameters.count) argument\(parameters.count == 1 ? "" : "s"), got \(args.count) (signature \(signature))"))
+      }
+    }
+    for (k, v) in keywords {
+      guard let i = parameters.firstIndex(where: { $0.name == k && $0.kind != .rest }) else {
+        let hint = Suggest.closest(to: k, in: parameters.map(\.name)).map { " (did you mean '\($0)'?)" } ?? ""
+        throw ScriptError(.arguments(function: name, message: "unknown keyword argument '\(k)'\(hint); signature \(signature)"))
+      }
+      guard bound[i] == nil else {
+        throw ScriptError(.arguments(function: name, message: "argument '\(k)' given twice"))
+      }
+      bound[i] = v
+    }
+    for (i, p) in parameters.enumerated() where bound[i] == nil {
+      switch p.kind {
+      case .required:
+        throw ScriptError(.badArgument(function: name, position: i + 1, message: "'\(p.name)' expected, got no value"))
+      case .optional: bound[i] = p.defaultValue
+      case .rest: break
+      }
+    }
+    var a = Arguments(builtin: self, context: context, values: bound, rest: rest)
+    return try body(&a)
+  }
+}
+
+/// Every builtin, by name. Built once from the domain registrars; read by `help`,
+/// completion and the Markdown reference.
+public final class BuiltinRegistry: @unchecked Sendable {
+  public private(set) var all: [Builtin] = []
+  private var byName: [String: Builtin] = [:]
+
+  /// The domain registrars, in reference order. Add yours here.
+  static let domains: [@Sendable (BuiltinRegistry) -> Void] = [
+    registerCore, registerTensor, registerAutodiff, registerFiles,
+  ]
+
+  /// The registry with every domain registered.
+  public static let standard: BuiltinRegistry = {
+    let r = BuiltinRegistry()
+    for d in domains { d(r) }
+    return r
+  }()
+
+  public subscript(name: String) -> Builtin? { byName[name] }
+
+  /// Declares a builtin. `signature` is `name(param, opt?, kw: default, req:, ...rest)`.
+  /// Declaring the same name twice is a programming error caught by the registry test.
+  public func add(
+    _ signature: String, category: String, doc: String, help: String = "", example: String,
+    needsFiles: Bool = false, _ body: @escaping (inout Arguments) throws -> Value
+  ) {
+    let (name, params) = BuiltinRegistry.parseSignature(signature)
+    let b = Builtin(name: name, signature: signature, parameters: params, category: category, doc: doc,
+                    help: help, example: example, exampleNeedsFiles: needsFiles, body: body)
+    if byName[name] != nil { duplicates.append(name) }
+    byName[name] = b
+    all.append(b)
+  }
+
+  /// Names declared more than once (the registry test requires this to be empty).
+  public private(set) var duplicates: [String] = []
+
+  /// Parses `name(a, b?, c: 1, d:, ...e)`; an unparsable default becomes nil (and is
+  /// reported by the registry test through `Builtin.parameters`).
+  static func parseSignature(_ s: String) -> (String, [Builtin.Parameter]) {
+    guard let open = s.firstIndex(of: "("), s.hasSuffix(")") else { return (s, []) }
+    let name = String(s[..<open])
+    let inner = s[s.index(after: open)..<s.index(before: s.endIndex)]
+    var params: [Builtin.Parameter] = []
+    var depth = 0, cur = ""
+    var pieces: [String] = []
+    for c in inner {
+      if "([{".contains(c) { depth += 1 }
+      if ")]}".contains(c) { depth -= 1 }
+      if c == ",", depth == 0 { pieces.append(cur); cur = "" } else { cur.append(c) }
+    }
+    if !cur.trimmingSpaces.isEmpty { pieces.append(cur) }
+    for raw in pieces {
+      let p = raw.trimmingSpaces
+      if p.hasPrefix("...") {
+        params.append(.init(name: String(p.dropFirst(3)), kind: .rest, defaultValue: nil))
+      } else if p.hasSuffix("?") {
+        params.append(.init(name: String(p.dropLast()), kind: .optional(defaultText: "nil"), defaultValue: .null))
+      } else if let colon = p.firstIndex(of: ":") {
+        let pname = String(p[..<colon]).trimmingSpaces
+        let text = String(p[p.index(after: colon)...]).trimmingSpaces
+        if text.isEmpty {
+          params.append(.init(name: pname, kind: .required, defaultValue: nil))
+        } else {
+          params.append(.init(name: pname, kind: .optional(defaultText: text), defaultValue: constant(text)))
+        }
+      } else {
+        params.append(.init(name: p, kind: .required, defaultValue: nil))
+      }
+    }
+    return (name, params)
+  }
+
+  /// Evaluates a literal default (`0.9`, `"mean"`, `nil`, `[1, 2]`, `-1`).
+  static func constant(_ text: String) -> Value? {
+    guard let stmts = try? Parser.parse(text, source: 0), stmts.count == 1,
+      case .expression(let e, _) = stmts[0].kind
+    else { return nil }
+    return literal(e)
+  }
+
+  static func literal(_ e: Expr) -> Value? {
+    switch e.kind {
+    case .number(let v): return .number(v)
+    case .string(let s): return .string(s)
+    case .bool(let b): return .bool(b)
+    case .nilLiteral: return .null
+    case .list(let items):
+      var vs: [Value] = []
+      for i in items {
+        guard let v = literal(i) else { return nil }
+        vs.append(v)
+      }
+      return .list(vs)
+    default: return nil
+    }
+  }
+}
+
+extension String {
+  var trimmingSpaces: String {
+    var s = Substring(self)
+    while s.first == " " { s = s.dropFirst() }
+    while s.last == " " { s = s.dropLast() }
+    return String(s)
+  }
+}

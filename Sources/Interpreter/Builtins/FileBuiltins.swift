@@ -1,0 +1,61 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Runtime
+
+extension BuiltinRegistry {
+  static func registerFiles(_ r: BuiltinRegistry) {
+    let c = "files"
+    r.add("read_text(path)", category: c, doc: "The contents of a text file (UTF-8).",
+          example: "read_text(\"notes.txt\")", needsFiles: true) { a in
+      .string(try FileText.read(try a.string(0)))
+    }
+    r.add("write_text(path, s)", category: c, doc: "Writes a string to a file atomically (replacing it).",
+          example: "write_text(\"/tmp/rslab-notes.txt\", \"hello\\n\")", needsFiles: true) { a in
+      try AtomicWrite.write(a[1].text, to: try a.string(0))
+      return .null
+    }
+    r.add("load_npy(path)", category: c, doc: "A NumPy .npy file (float or integer dtypes) as a float tensor.",
+          example: "x = load_npy(\"weights.npy\")", needsFiles: true) { a in
+      .tensor(try NPY.load(path: try a.string(0)))
+    }
+    r.add("save_npy(t, path)", category: c, doc: "Saves a tensor as a float32 NumPy .npy file (atomically).",
+          example: "save_npy(eye(3), \"/tmp/rslab-eye.npy\")", needsFiles: true) { a in
+      try NPY.save(try a.tensor(0), path: try a.string(1))
+      return .null
+    }
+    r.add("load_png(path)", category: c, doc: "An image file as a float tensor [C, H, W] with values in [0, 1].",
+          example: "img = load_png(\"digit.png\")", needsFiles: true) { a in
+      .tensor(try PNGCodec.tensor(fromPath: try a.string(0)))
+    }
+    r.add("save_png(t, path)", category: c, doc: "Saves a [C, H, W] or [H, W] tensor (clipped to [0, 1]) as an 8-bit PNG.",
+          example: "save_png(rand([3, 8, 8], seed: 0), \"/tmp/rslab-noise.png\")", needsFiles: true) { a in
+      let path = try a.string(1)
+      try PNGCodec.write(tensor: try a.tensor(0), path: path)
+      a.context.emitImage(path: path)
+      return .null
+    }
+  }
+}
+
+/// Whole-file text reading with errors naming the path.
+enum FileText {
+  static func read(_ path: String) throws -> String {
+    guard let f = fopen(path, "rb") else {
+      throw RuntimeError.io(path: path, message: String(cString: strerror(errno)))
+    }
+    defer { fclose(f) }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    while true {
+      let n = fread(&chunk, 1, chunk.count, f)
+      if n > 0 { bytes.append(contentsOf: chunk[0..<n]) }
+      if n < chunk.count {
+        if ferror(f) != 0 { throw RuntimeError.io(path: path, message: "read error") }
+        break
+      }
+      try MemoryLimit.check(elements: bytes.count / 4, op: "read_text")
+    }
+    return String(decoding: bytes, as: UTF8.self)
+  }
+}

@@ -1,0 +1,316 @@
+import Runtime
+
+extension Compiler {
+  mutating func expression(_ e: Expr) throws(ScriptError) -> Eval {
+    let span = e.span
+    switch e.kind {
+    case .number(let v): let c = Value.number(v); return { _ in c }
+    case .string(let s): let c = Value.string(s); return { _ in c }
+    case .bool(let b): let c = Value.bool(b); return { _ in c }
+    case .nilLiteral: return { _ in .null }
+    case .name(let n): return try nameReader(n, span)
+    case .fstring(let pieces): return try fstring(pieces)
+    case .list(let items):
+      var evs: [Eval] = []
+      for i in items { evs.append(try expression(i)) }
+      return { f in
+        var out: [Value] = []
+        out.reserveCapacity(evs.count)
+        for ev in evs { out.append(try ev(f)) }
+        return .list(ListRef(out))
+      }
+    case .record(let fields):
+      var evs: [(String, Eval)] = []
+      for (k, v) in fields { evs.append((k, try expression(v))) }
+      return { f in
+        var out: [(String, Value)] = []
+        for (k, ev) in evs { out.append((k, try ev(f))) }
+        return .record(RecordRef(out))
+      }
+    case .unary(let op, let operand):
+      let ev = try expression(operand)
+      return { f in
+        let v = try ev(f)
+        if op == .not, case .bool(let b) = v { return .bool(!b) }
+        do { return try Operators.unary(op, v) } catch { throw ScriptError.wrap(error, at: span) }
+      }
+    case .binary(let op, let l, let r): return try binary(op, try expression(l), try expression(r), span)
+    case .and(let l, let r):
+      let a = try expression(l), b = try expression(r)
+      let lspan = l.span, rspan = r.span
+      return { f in
+        guard try Compiler.logical(try a(f), "and", lspan) else { return .bool(false) }
+        return .bool(try Compiler.logical(try b(f), "and", rspan))
+      }
+    case .or(let l, let r):
+      let a = try expression(l), b = try expression(r)
+      let lspan = l.span, rspan = r.span
+      return { f in
+        if try Compiler.logical(try a(f), "or", lspan) { return .bool(true) }
+        return .bool(try Compiler.logical(try b(f), "or", rspan))
+      }
+    case .range(let l, let r):
+      let a = try expression(l), b = try expression(r)
+      return { f in
+        let x = try a(f), y = try b(f)
+        guard case .number(let lo) = x, case .number(let hi) = y else {
+          throw ScriptError(.badOperands(op: "..", left: x.typeName, right: y.typeName), at: span)
+        }
+        guard let i = Arguments.integer(lo) else { throw ScriptError(.notInteger(what: "a range bound", value: lo), at: span) }
+        guard let j = Arguments.integer(hi) else { throw ScriptError(.notInteger(what: "a range bound", value: hi), at: span) }
+        return .range(i, j)
+      }
+    case .call(let calleeExpr, let args): return try call(calleeExpr, args, span)
+    case .index(let baseExpr, let items):
+      let base = try expression(baseExpr)
+      let index = try indexItems(items)
+      return { f in
+        let b = try base(f)
+        let idx = try index(f)
+        do { return try Indexing.get(b, idx) } catch { throw ScriptError.wrap(error, at: span) }
+      }
+    case .member(let baseExpr, let name):
+      let base = try expression(baseExpr)
+      return { f in
+        let b = try base(f)
+        if case .record(let r) = b, let v = r.get(name) { return v }
+        do { return try Indexing.member(b, name) } catch { throw ScriptError.wrap(error, at: span) }
+      }
+    case .function(let decl): return try function(decl)
+    }
+  }
+
+  static func logical(_ v: Value, _ op: String, _ span: SourceSpan) throws -> Bool {
+    if case .bool(let b) = v { return b }
+    throw ScriptError(.badOperand(op: op, type: v.typeName), at: span)
+  }
+
+  /// Reads a name: the innermost function scope that has it as a local, falling outward
+  /// while that local is unassigned, then the global (or builtin) of that name.
+  mutating func nameReader(_ name: String, _ span: SourceSpan) throws(ScriptError) -> Eval {
+    var chain: [(depth: Int, slot: Int)] = []
+    var s = scope, depth = 0, alwaysSet = false
+    while let sc = s {
+      if let i = sc.slots[name] {
+        chain.append((depth, i))
+        if i < sc.parameterCount { alwaysSet = true; break }
+      }
+      s = sc.parent
+      depth += 1
+    }
+    let ctx = context, globals = context.globals
+    let visible = scope?.allNames ?? []
+    let undefined = { () -> ScriptError in
+      let candidates = visible + globals.definedNames + globals.registry.all.map(\.name)
+      return ScriptError(.undefinedName(name, suggestion: Suggest.closest(to: name, in: candidates)), at: span)
+    }
+    if alwaysSet, chain.count == 1, chain[0].depth == 0 {
+      let i = chain[0].slot
+      return { f in f.slots[i] ?? .null }
+    }
+    if alwaysSet, chain.count == 1, chain[0].depth == 1 {
+      let i = chain[0].slot
+      return { f in f.parent?.slots[i] ?? .null }
+    }
+    let g = alwaysSet ? -1 : globals.slot(name)
+    if chain.isEmpty {
+      return { _ in
+        if let v = globals.values[g] { return v }
+        throw undefined()
+      }
+    }
+    if chain.count == 1, chain[0].depth == 0, !alwaysSet {
+      let i = chain[0].slot
+      return { f in
+        if let v = f.slots[i] { return v }
+        if let v = globals.values[g] { return v }
+        throw undefined()
+      }
+    }
+    _ = ctx
+    return { f in
+      for (d, i) in chain {
+        var frame: Frame? = f
+        for _ in 0..<d { frame = frame?.parent }
+        if let v = frame?.slots[i] { return v }
+      }
+      if g >= 0, let v = globals.values[g] { return v }
+      throw undefined()
+    }
+  }
+
+  mutating func indexItems(_ items: [IndexItem]) throws(ScriptError) -> (Frame) throws -> [IndexArgument] {
+    var parts: [(Frame) throws -> IndexArgument] = []
+    for item in items {
+      switch item {
+      case .single(let e):
+        let ev = try expression(e)
+        parts.append { f in .value(try ev(f)) }
+      case .slice(let a, let b, let s):
+        let ea = try a.map { (x) throws(ScriptError) in (try expression(x), x.span) }
+        let eb = try b.map { (x) throws(ScriptError) in (try expression(x), x.span) }
+        let es = try s.map { (x) throws(ScriptError) in (try expression(x), x.span) }
+        parts.append { f in
+          func bound(_ p: (Eval, SourceSpan)?) throws -> Int? {
+            guard let (ev, sp) = p else { return nil }
+            let v = try ev(f)
+            if case .null = v { return nil }
+            guard case .number(let x) = v else {
+              throw ScriptError(.other("slice bounds must be integers, got \(v.typeName)"), at: sp)
+            }
+            guard let i = Arguments.integer(x) else { throw ScriptError(.notInteger(what: "a slice bound", value: x), at: sp) }
+            return i
+          }
+          return .slice(try bound(ea), try bound(eb), try bound(es))
+        }
+      }
+    }
+    if parts.count == 1 {
+      let p = parts[0]
+      return { f in [try p(f)] }
+    }
+    return { f in try parts.map { try $0(f) } }
+  }
+
+  mutating func fstring(_ pieces: [FStringPiece]) throws(ScriptError) -> Eval {
+    var parts: [(Frame) throws -> String] = []
+    for p in pieces {
+      switch p {
+      case .text(let s): parts.append { _ in s }
+      case .value(let e, let spec):
+        let ev = try expression(e)
+        let span = e.span
+        if let spec {
+          parts.append { f in
+            do { return try spec.format(try ev(f)) } catch { throw ScriptError.wrap(error, at: span) }
+          }
+        } else {
+          parts.append { f in try ev(f).text }
+        }
+      }
+    }
+    return { f in
+      var s = ""
+      for p in parts { s += try p(f) }
+      return .string(s)
+    }
+  }
+
+  func binary(_ op: BinaryOperator, _ l: @escaping Eval, _ r: @escaping Eval, _ span: SourceSpan) throws(ScriptError) -> Eval {
+    func slow(_ a: Value, _ b: Value) throws -> Value {
+      do { return try Operators.binary(op, a, b) } catch { throw ScriptError.wrap(error, at: span) }
+    }
+    // Number-number fast paths inline the arithmetic; everything else goes through Operators.
+    switch op {
+    case .add:
+      return { f in
+        let a = try l(f), b = try r(f)
+        if case .number(let x) = a, case .number(let y) = b { return .number(x + y) }
+        return try slow(a, b)
+      }
+    case .subtract:
+      return { f in
+        let a = try l(f), b = try r(f)
+        if case .number(let x) = a, case .number(let y) = b { return .number(x - y) }
+        return try slow(a, b)
+      }
+    case .multiply:
+      return { f in
+        let a = try l(f), b = try r(f)
+        if case .number(let x) = a, case .number(let y) = b { return .number(x * y) }
+        return try slow(a, b)
+      }
+    case .divide:
+      return { f in
+        let a = try l(f), b = try r(f)
+        if case .number(let x) = a, case .number(let y) = b, y != 0 { return .number(x / y) }
+        return try slow(a, b)
+      }
+    case .modulo:
+      return { f in
+        let a = try l(f), b = try r(f)
+        if case .number(let x) = a, case .number(let y) = b, y != 0 {
+          let m = x.truncatingRemainder(dividingBy: y)
+          return .number(m != 0 && (m < 0) != (y < 0) ? m + y : m)
+        }
+        return try slow(a, b)
+      }
+    case .less:
+      return { f in
+        let a = try l(f), b = try r(f)
+        if case .number(let x) = a, case .number(let y) = b { return .bool(x < y) }
+        return try slow(a, b)
+      }
+    case .lessEqual:
+      return { f in
+        let a = try l(f), b = try r(f)
+        if case .number(let x) = a, case .number(let y) = b { return .bool(x <= y) }
+        return try slow(a, b)
+      }
+    case .greater:
+      return { f in
+        let a = try l(f), b = try r(f)
+        if case .number(let x) = a, case .number(let y) = b { return .bool(x > y) }
+        return try slow(a, b)
+      }
+    case .greaterEqual:
+      return { f in
+        let a = try l(f), b = try r(f)
+        if case .number(let x) = a, case .number(let y) = b { return .bool(x >= y) }
+        return try slow(a, b)
+      }
+    case .equal:
+      return { f in
+        let a = try l(f), b = try r(f)
+        if case .number(let x) = a, case .number(let y) = b { return .bool(x == y) }
+        return try slow(a, b)
+      }
+    case .notEqual:
+      return { f in
+        let a = try l(f), b = try r(f)
+        if case .number(let x) = a, case .number(let y) = b { return .bool(x != y) }
+        return try slow(a, b)
+      }
+    default:
+      return { f in try slow(try l(f), try r(f)) }
+    }
+  }
+
+  mutating func call(_ calleeExpr: Expr, _ args: [Argument], _ span: SourceSpan) throws(ScriptError) -> Eval {
+    let callee = try expression(calleeExpr)
+    var positional: [Eval] = []
+    var keywords: [(String, Eval)] = []
+    for a in args {
+      if let label = a.label { keywords.append((label, try expression(a.value))) } else { positional.append(try expression(a.value)) }
+    }
+    let ctx = context
+    if keywords.isEmpty {
+      let n = positional.count
+      return { f in
+        let c = try callee(f)
+        if case .closure(let cl) = c, n <= cl.code.parameters.count {
+          // Fast path: arguments go straight into the new frame's slots.
+          let code = cl.code
+          let frame = Frame(count: code.slotCount, parent: cl.environment)
+          for k in 0..<n { frame.slots[k] = try positional[k](f) }
+          do {
+            if n < code.parameters.count { try ctx.fillDefaults(code, frame) }
+            return try ctx.run(code, frame)
+          } catch { throw ScriptError.wrap(error, at: span) }
+        }
+        var values: [Value] = []
+        values.reserveCapacity(n)
+        for p in positional { values.append(try p(f)) }
+        do { return try ctx.invoke(c, values, [], at: span) } catch { throw ScriptError.wrap(error, at: span) }
+      }
+    }
+    return { f in
+      let c = try callee(f)
+      var values: [Value] = []
+      for p in positional { values.append(try p(f)) }
+      var kws: [(String, Value)] = []
+      for (k, ev) in keywords { kws.append((k, try ev(f))) }
+      do { return try ctx.invoke(c, values, kws, at: span) } catch { throw ScriptError.wrap(error, at: span) }
+    }
+  }
+}

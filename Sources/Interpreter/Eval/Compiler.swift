@@ -1,0 +1,332 @@
+import Runtime
+
+typealias Eval = (Frame) throws -> Value
+typealias Exec = (Frame) throws -> Flow
+
+/// The locals of one function being compiled: parameters first, then every name the body
+/// assigns (assignment inside a function makes a local).
+final class Scope {
+  let parent: Scope?
+  let name: String
+  var slots: [String: Int] = [:]
+  let parameterCount: Int
+
+  init(parent: Scope?, name: String, names: [String], parameterCount: Int) {
+    self.parent = parent
+    self.name = name
+    self.parameterCount = parameterCount
+    for n in names where slots[n] == nil { slots[n] = slots.count }
+  }
+
+  var allNames: [String] { Array(slots.keys) + (parent?.allNames ?? []) }
+}
+
+/// Turns the syntax tree into Swift closures (one per node) with variables resolved to
+/// frame slots or global slots ahead of time, so evaluation does no name lookups.
+struct Compiler {
+  let context: CallContext
+  var scope: Scope?
+  var loopDepth = 0
+
+  init(context: CallContext, scope: Scope?) {
+    self.context = context
+    self.scope = scope
+  }
+
+  // MARK: - Blocks and statements
+
+  mutating func block(_ stmts: [Stmt], tail: Bool) throws(ScriptError) -> Exec {
+    var execs: [Exec] = []
+    for (i, s) in stmts.enumerated() {
+      execs.append(try statement(s, tail: tail && i == stmts.count - 1))
+    }
+    switch execs.count {
+    case 0: return { _ in .normal }
+    case 1: return execs[0]
+    case 2:
+      let a = execs[0], b = execs[1]
+      return { f in
+        let r = try a(f)
+        return r == .normal ? try b(f) : r
+      }
+    default:
+      return { f in
+        for e in execs {
+          let r = try e(f)
+          if r != .normal { return r }
+        }
+        return .normal
+      }
+    }
+  }
+
+  mutating func statement(_ s: Stmt, tail: Bool) throws(ScriptError) -> Exec {
+    let span = s.span
+    switch s.kind {
+    case .expression(let e, _):
+      let ev = try expression(e)
+      if tail { return { f in f.result = try ev(f); return .normal } }
+      return { f in _ = try ev(f); return .normal }
+    case .assign(let target, let e):
+      let ev = try expression(e)
+      let store = try assigner(target)
+      return { f in try store(f, try ev(f)); return .normal }
+    case .compoundAssign(let target, let op, let e):
+      return try compoundAssign(target, op, e, span: span)
+    case .destructure(let targets, let e):
+      let ev = try expression(e)
+      var stores: [(Frame, Value) throws -> Void] = []
+      for t in targets { stores.append(try assigner(t)) }
+      return { f in
+        let v = try ev(f)
+        let items: [Value]
+        switch v {
+        case .list(let l): items = l.items
+        case .range, .tensor: items = try Indexing.elements(v)
+        default: throw ScriptError(.other("cannot unpack a \(v.typeName) (a list is expected)"), at: span)
+        }
+        guard items.count == stores.count else {
+          throw ScriptError(.destructure(expected: stores.count, got: items.count), at: span)
+        }
+        for (store, item) in zip(stores, items) { try store(f, item) }
+        return .normal
+      }
+    case .ifChain(let branches, let elseBody):
+      var conds: [(Eval, Exec, SourceSpan)] = []
+      for (c, body) in branches {
+        conds.append((try expression(c), try block(body, tail: tail), c.span))
+      }
+      let otherwise = try elseBody.map { (b) throws(ScriptError) -> Exec in try block(b, tail: tail) }
+      if conds.count == 1 {
+        let (c, body, cspan) = conds[0]
+        return { f in
+          if try Compiler.truth(try c(f), cspan) { return try body(f) }
+          return try otherwise?(f) ?? .normal
+        }
+      }
+      return { f in
+        for (c, body, cspan) in conds where try Compiler.truth(try c(f), cspan) { return try body(f) }
+        return try otherwise?(f) ?? .normal
+      }
+    case .whileLoop(let c, let body):
+      let cond = try expression(c)
+      loopDepth += 1
+      let run = try block(body, tail: false)
+      loopDepth -= 1
+      let ctx = context, cspan = c.span
+      return { f in
+        while try Compiler.truth(try cond(f), cspan) {
+          do { try ctx.tick() } catch { throw ScriptError.wrap(error, at: span) }
+          switch try run(f) {
+          case .breakLoop: return .normal
+          case .returned: return .returned
+          default: continue
+          }
+        }
+        return .normal
+      }
+    case .forIn(let names, let seqExpr, let body):
+      return try forLoop(names, seqExpr, body, span: span)
+    case .function(let decl):
+      let make = try function(decl)
+      let store = try assigner(.name(decl.name, decl.span))
+      return { f in try store(f, try make(f)); return .normal }
+    case .returnValue(let e):
+      guard scope != nil else { throw ScriptError(.syntax("'return' outside a function"), at: span) }
+      guard let e else { return { f in f.result = .null; return .returned } }
+      let ev = try expression(e)
+      return { f in f.result = try ev(f); return .returned }
+    case .breakLoop:
+      guard loopDepth > 0 else { throw ScriptError(.syntax("'break' outside a loop"), at: span) }
+      return { _ in .breakLoop }
+    case .continueLoop:
+      guard loopDepth > 0 else { throw ScriptError(.syntax("'continue' outside a loop"), at: span) }
+      return { _ in .continueLoop }
+    case .tryCatch(let body, let name, let nameSpan, let handlerBody):
+      let run = try block(body, tail: tail)
+      let handler = try block(handlerBody, tail: tail)
+      let store = try name.map { (n) throws(ScriptError) in try assigner(.name(n, nameSpan)) }
+      let ctx = context
+      return { f in
+        do {
+          return try run(f)
+        } catch {
+          let e = ScriptError.wrap(error, at: span)
+          guard e.kind.isCatchable else { throw e }
+          if let store { try store(f, ctx.errorValue(e)) }
+          return try handler(f)
+        }
+      }
+    }
+  }
+
+  static func truth(_ v: Value, _ span: SourceSpan) throws -> Bool {
+    if case .bool(let b) = v { return b }
+    throw ScriptError(.other("condition must be a bool, got \(v.typeName)"), at: span)
+  }
+
+  mutating func forLoop(_ names: [(String, SourceSpan)], _ seqExpr: Expr, _ body: [Stmt], span: SourceSpan) throws(ScriptError) -> Exec {
+    let seq = try expression(seqExpr)
+    var stores: [(Frame, Value) throws -> Void] = []
+    for (n, s) in names { stores.append(try assigner(.name(n, s))) }
+    loopDepth += 1
+    let run = try block(body, tail: false)
+    loopDepth -= 1
+    let ctx = context
+    let single = stores.count == 1 ? stores[0] : nil
+    return { f in
+      let v = try seq(f)
+      if case .range(let a, let b) = v, let store = single {
+        var i = a
+        while i < b {
+          do { try ctx.tick() } catch { throw ScriptError.wrap(error, at: span) }
+          try store(f, .number(Double(i)))
+          switch try run(f) {
+          case .breakLoop: return .normal
+          case .returned: return .returned
+          default: i += 1
+          }
+        }
+        return .normal
+      }
+      let items: [Value]
+      do { items = try Indexing.elements(v) } catch { throw ScriptError.wrap(error, at: seqExpr.span) }
+      for item in items {
+        do { try ctx.tick() } catch { throw ScriptError.wrap(error, at: span) }
+        if let store = single {
+          try store(f, item)
+        } else {
+          guard case .list(let l) = item, l.items.count == stores.count else {
+            throw ScriptError(.other("cannot unpack a \(item.typeName) into \(stores.count) loop variables"), at: span)
+          }
+          for (s, x) in zip(stores, l.items) { try s(f, x) }
+        }
+        switch try run(f) {
+        case .breakLoop: return .normal
+        case .returned: return .returned
+        default: continue
+        }
+      }
+      return .normal
+    }
+  }
+
+  mutating func compoundAssign(_ target: AssignTarget, _ op: BinaryOperator, _ e: Expr, span: SourceSpan) throws(ScriptError) -> Exec {
+    let rhs = try expression(e)
+    switch target {
+    case .name(let n, let nspan):
+      let read = try nameReader(n, nspan)
+      let store = try assigner(target)
+      return { f in
+        let a = try read(f), b = try rhs(f)
+        if case .number(let x) = a, case .number(let y) = b, op == .add { try store(f, .number(x + y)); return .normal }
+        do { try store(f, try Operators.binary(op, a, b)) } catch { throw ScriptError.wrap(error, at: span) }
+        return .normal
+      }
+    case .member(let baseExpr, let name, let mspan):
+      let base = try expression(baseExpr)
+      return { f in
+        let b = try base(f)
+        do {
+          let old = try Indexing.member(b, name)
+          try Indexing.setMember(b, name, try Operators.binary(op, old, try rhs(f)))
+        } catch { throw ScriptError.wrap(error, at: mspan) }
+        return .normal
+      }
+    case .index(let baseExpr, let items, let ispan):
+      let base = try expression(baseExpr)
+      let index = try indexItems(items)
+      return { f in
+        let b = try base(f)
+        let idx = try index(f)
+        do {
+          let old = try Indexing.get(b, idx)
+          try Indexing.set(b, idx, try Operators.binary(op, old, try rhs(f)))
+        } catch { throw ScriptError.wrap(error, at: ispan) }
+        return .normal
+      }
+    }
+  }
+
+  /// A store into a name, field or element.
+  mutating func assigner(_ target: AssignTarget) throws(ScriptError) -> (Frame, Value) throws -> Void {
+    switch target {
+    case .name(let n, _):
+      if let sc = scope, let i = sc.slots[n] { return { f, v in f.slots[i] = v } }
+      let g = context.globals.slot(n)
+      let globals = context.globals
+      return { _, v in globals.values[g] = v }
+    case .member(let baseExpr, let name, let span):
+      let base = try expression(baseExpr)
+      return { f, v in
+        let b = try base(f)
+        do { try Indexing.setMember(b, name, v) } catch { throw ScriptError.wrap(error, at: span) }
+      }
+    case .index(let baseExpr, let items, let span):
+      let base = try expression(baseExpr)
+      let index = try indexItems(items)
+      return { f, v in
+        let b = try base(f)
+        let idx = try index(f)
+        do { try Indexing.set(b, idx, v) } catch { throw ScriptError.wrap(error, at: span) }
+      }
+    }
+  }
+
+  // MARK: - Functions
+
+  /// Compiles a function literal; the result makes a closure over the current frame.
+  mutating func function(_ decl: FunctionDecl) throws(ScriptError) -> Eval {
+    let params = decl.parameters.map(\.name)
+    var names = params
+    Compiler.collectAssigned(decl.body, into: &names)
+    let sc = Scope(parent: scope, name: decl.name, names: names, parameterCount: params.count)
+    let code = FunctionCode(name: decl.name, parameters: params, span: decl.span)
+    var inner = Compiler(context: context, scope: sc)
+    for p in decl.parameters {
+      code.defaults.append(try p.defaultValue.map { (e) throws(ScriptError) in try inner.expression(e) })
+    }
+    code.body = try inner.block(decl.body, tail: true)
+    code.slotCount = sc.slots.count
+    if scope == nil { return { _ in .closure(Closure(code: code, environment: nil)) } }
+    return { f in .closure(Closure(code: code, environment: f)) }
+  }
+
+  /// Names a function body assigns (not looking into nested function bodies).
+  static func collectAssigned(_ stmts: [Stmt], into names: inout [String]) {
+    func add(_ t: AssignTarget) { if case .name(let n, _) = t { names.append(n) } }
+    for s in stmts {
+      switch s.kind {
+      case .assign(let t, _), .compoundAssign(let t, _, _): add(t)
+      case .destructure(let ts, _): ts.forEach(add)
+      case .ifChain(let bs, let e):
+        for (_, b) in bs { collectAssigned(b, into: &names) }
+        if let e { collectAssigned(e, into: &names) }
+      case .forIn(let vs, _, let b):
+        names += vs.map(\.0)
+        collectAssigned(b, into: &names)
+      case .whileLoop(_, let b): collectAssigned(b, into: &names)
+      case .function(let d): names.append(d.name)
+      case .tryCatch(let b, let n, _, let h):
+        collectAssigned(b, into: &names)
+        if let n { names.append(n) }
+        collectAssigned(h, into: &names)
+      default: break
+      }
+    }
+  }
+}
+
+extension CallContext {
+  /// The record a `catch e` block sees: `{message, line, column, file}`.
+  func errorValue(_ e: ScriptError) -> Value {
+    let s = e.span
+    let file = s.flatMap { Int($0.source) < sources.count ? sources[Int($0.source)].name : nil } ?? ""
+    return .record([
+      ("message", .string(e.kind.message)),
+      ("line", .number(Double(s?.line ?? 0))),
+      ("column", .number(Double(s?.column ?? 0))),
+      ("file", .string(file)),
+    ])
+  }
+}

@@ -1,0 +1,100 @@
+/// The local variables of one function call. Slots are resolved at compile time;
+/// `nil` in a slot means "not assigned yet", in which case a read looks outward.
+///
+/// Slots live in a fixed buffer behind a `let` pointer: the compiler resolved every index
+/// (always below `count`), and a pointer avoids the array's uniqueness and exclusivity
+/// checks on the hottest path of the evaluator.
+final class Frame {
+  let slots: UnsafeMutablePointer<Value?>
+  let count: Int
+  let parent: Frame?
+  /// The call's result: set by `return` or by a final expression statement.
+  var result: Value = .null
+
+  init(count: Int, parent: Frame?) {
+    self.count = count
+    slots = UnsafeMutablePointer<Value?>.allocate(capacity: max(count, 1))
+    slots.initialize(repeating: nil, count: count)
+    self.parent = parent
+  }
+
+  deinit {
+    slots.deinitialize(count: count)
+    slots.deallocate()
+  }
+}
+
+/// Global variables by slot. A slot is created (at compile time) the first time a name is
+/// seen; builtins fill their slot until the user assigns the name.
+final class Globals {
+  var values: [Value?] = []
+  private(set) var names: [String] = []
+  private var index: [String: Int] = [:]
+  let registry: BuiltinRegistry
+
+  init(registry: BuiltinRegistry) { self.registry = registry }
+
+  func slot(_ name: String) -> Int {
+    if let i = index[name] { return i }
+    let i = names.count
+    names.append(name)
+    index[name] = i
+    values.append(registry[name].map { .builtin($0) })
+    return i
+  }
+
+  func lookup(_ name: String) -> Value? { index[name].flatMap { values[$0] } }
+
+  /// Whether slot `i` holds a user value rather than the untouched builtin.
+  func isUserDefined(_ i: Int) -> Bool {
+    guard let v = values[i] else { return false }
+    if case .builtin(let b) = v, registry[names[i]] === b { return false }
+    return true
+  }
+
+  /// Forgets user values and restores builtins.
+  func reset() {
+    for i in values.indices { values[i] = registry[names[i]].map { .builtin($0) } }
+  }
+
+  /// Names that hold a value (for suggestions and completion).
+  var definedNames: [String] { names.indices.filter { values[$0] != nil }.map { names[$0] } }
+}
+
+/// The compiled form of a function: parameter slots come first, then other locals.
+final class FunctionCode {
+  let name: String
+  let parameters: [String]
+  /// Default-value evaluators, run in the new frame at call time.
+  var defaults: [((Frame) throws -> Value)?] = []
+  var slotCount = 0
+  var body: (Frame) throws -> Flow = { _ in .normal }
+  let span: SourceSpan
+
+  init(name: String, parameters: [String], span: SourceSpan) {
+    self.name = name
+    self.parameters = parameters
+    self.span = span
+  }
+}
+
+/// A function value: compiled code plus the frame it was defined in (its closure).
+public final class Closure {
+  let code: FunctionCode
+  let environment: Frame?
+
+  init(code: FunctionCode, environment: Frame?) {
+    self.code = code
+    self.environment = environment
+  }
+
+  /// The function's name (`<fn>` for anonymous functions).
+  public var name: String { code.name }
+  /// The parameter names, in order.
+  public var parameterNames: [String] { code.parameters }
+}
+
+/// How a statement finished.
+enum Flow {
+  case normal, breakLoop, continueLoop, returned
+}
