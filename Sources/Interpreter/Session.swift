@@ -109,6 +109,15 @@ public final class Session {
   /// Help text for a builtin or `nil` for an overview.
   public func help(_ name: String?) -> String { HelpText.help(name, registry: context.registry, globals: context.globals) }
 
+  /// Binds a global variable (hosts and tests inject values, e.g. a preloaded dataset).
+  public func define(_ name: String, _ value: Value) {
+    let g = context.globals.slot(name)
+    context.globals.values[g] = value
+  }
+
+  /// The value of a global variable or builtin, if any.
+  public func value(of name: String) -> Value? { context.globals.lookup(name) ?? context.registry[name].map { .builtin($0) } }
+
   /// Forgets every user variable.
   public func reset() { context.globals.reset() }
 

@@ -15,6 +15,15 @@ extension BuiltinRegistry {
       try AtomicWrite.write(a[1].text, to: try a.string(0))
       return .null
     }
+    r.add("load_npy(path)", category: c, doc: "A NumPy .npy file (float or integer dtypes) as a float tensor.",
+          example: "x = load_npy(\"weights.npy\")", needsFiles: true) { a in
+      .tensor(try NPY.load(path: try a.string(0)))
+    }
+    r.add("save_npy(t, path)", category: c, doc: "Saves a tensor as a float32 NumPy .npy file (atomically).",
+          example: "save_npy(eye(3), \"/tmp/rslab-eye.npy\")", needsFiles: true) { a in
+      try NPY.save(try a.tensor(0), path: try a.string(1))
+      return .null
+    }
     r.add("load_png(path)", category: c, doc: "An image file as a float tensor [C, H, W] with values in [0, 1].",
           example: "img = load_png(\"digit.png\")", needsFiles: true) { a in
       .tensor(try PNGCodec.tensor(fromPath: try a.string(0)))

@@ -161,6 +161,20 @@ extension BuiltinRegistry {
     }
     r.add("matmul(a, b)", category: c, doc: "Matrix product of 2-D tensors (the @ operator).",
           example: "matmul(eye(2), tensor([[1, 2], [3, 4]]))") { a in .tensor(try a.tensor(0).matmul(try a.tensor(1))) }
+    r.add("conv2d(x, w, b?, stride: 1, padding: 0)", category: c,
+          doc: "2-D convolution of [N, C, H, W] input with [O, C, kH, kW] weights (and an optional [O] bias).",
+          example: "conv2d(ones([1, 1, 4, 4]), ones([2, 1, 3, 3]), padding: 1)") { a in
+      let bias: Tensor? = a.has(2) ? try a.tensor(2) : nil
+      return .tensor(try a.tensor(0).conv2d(weight: try a.tensor(1), bias: bias, stride: try a.int(3), padding: try a.int(4)))
+    }
+    r.add("max_pool2d(x, k)", category: c, doc: "Max pooling of [N, C, H, W] input over k×k windows with stride k.",
+          example: "max_pool2d(reshape(arange(16), [1, 1, 4, 4]), 2)") { a in
+      .tensor(try a.tensor(0).maxPool2d(kernel: try a.int(1)))
+    }
+    r.add("avg_pool2d(x, k)", category: c, doc: "Average pooling of [N, C, H, W] input over k×k windows with stride k.",
+          example: "avg_pool2d(ones([1, 1, 4, 4]), 2)") { a in
+      .tensor(try a.tensor(0).avgPool2d(kernel: try a.int(1)))
+    }
   }
 }
 

@@ -9,6 +9,9 @@ public enum TensorConversion {
     while true {
       switch probe {
       case .list(let l):
+        guard shape.count < 16 else {
+          throw ScriptError(.badArgument(function: "tensor", position: 1, message: "nested more than 16 levels deep"))
+        }
         shape.append(l.items.count)
         guard let first = l.items.first else { break }
         probe = first

@@ -9,6 +9,8 @@ public struct Limits: Sendable {
   public var maxCallDepth = 800
   /// Loop iterations plus calls per `Session.run`; nil for no limit (the default).
   public var maxSteps: Int? = nil
+  /// The most elements `range` or list/string repetition may build.
+  public var maxCollection = 20_000_000
   public init() {}
 }
 

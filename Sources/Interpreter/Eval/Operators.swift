@@ -21,12 +21,12 @@ enum Operators {
     case .multiply:
       switch (a, b) {
       case (.string(let s), .number(let n)), (.number(let n), .string(let s)):
-        guard let k = Arguments.integer(n), k >= 0, k.multipliedReportingOverflow(by: s.count).partialValue < 100_000_000 else {
+        guard let k = Arguments.integer(n), k >= 0, k.multipliedReportingOverflow(by: s.count).partialValue <= 10_000_000 else {
           throw ScriptError(.other("string repetition count must be a non-negative integer, got \(Value.formatNumber(n))"))
         }
         return .string(String(repeating: s, count: k))
       case (.list(let l), .number(let n)), (.number(let n), .list(let l)):
-        guard let k = Arguments.integer(n), k >= 0, k.multipliedReportingOverflow(by: l.items.count).partialValue < 100_000_000 else {
+        guard let k = Arguments.integer(n), k >= 0, k.multipliedReportingOverflow(by: l.items.count).partialValue <= 10_000_000 else {
           throw ScriptError(.other("list repetition count must be a non-negative integer, got \(Value.formatNumber(n))"))
         }
         return .list(Array([[Value]](repeating: l.items, count: k).joined()))
@@ -93,16 +93,18 @@ enum Operators {
   }
 
   /// Structural equality; functions and objects compare by identity; NaN != NaN.
-  static func equal(_ a: Value, _ b: Value) -> Bool {
+  static func equal(_ a: Value, _ b: Value, depth: Int = 0) -> Bool {
+    // Cyclic containers (a list that holds itself) compare unequal past this depth.
+    if depth > 64 { return false }
     switch (a, b) {
     case (.number(let x), .number(let y)): return x == y
     case (.bool(let x), .bool(let y)): return x == y
     case (.string(let x), .string(let y)): return x == y
     case (.null, .null): return true
     case (.list(let x), .list(let y)):
-      return x === y || (x.items.count == y.items.count && zip(x.items, y.items).allSatisfy { equal($0, $1) })
+      return x === y || (x.items.count == y.items.count && zip(x.items, y.items).allSatisfy { equal($0, $1, depth: depth + 1) })
     case (.record(let x), .record(let y)):
-      return x === y || (x.keys == y.keys && zip(x.values, y.values).allSatisfy { equal($0, $1) })
+      return x === y || (x.keys == y.keys && zip(x.values, y.values).allSatisfy { equal($0, $1, depth: depth + 1) })
     case (.range(let a1, let b1), .range(let a2, let b2)): return a1 == a2 && b1 == b2
     case (.closure(let x), .closure(let y)): return x === y
     case (.builtin(let x), .builtin(let y)): return x === y

@@ -46,7 +46,13 @@ extension Parser {
     try nest()
     defer { depth -= 1 }
     var left = try prefix()
+    // Each operator in a chain deepens the tree (and the compiler's and evaluator's
+    // recursion), so it counts against the same nesting budget as brackets.
+    var chain = 0
+    defer { depth -= chain }
     while let rule = infixRule(), rule.precedence >= minimum {
+      try nest()
+      chain += 1
       let op = advance()
       skipNewlines()  // a line ending with a binary operator continues
       switch rule {

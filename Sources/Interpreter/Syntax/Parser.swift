@@ -13,7 +13,7 @@ struct Parser {
   let source: Int
 
   /// Deeper nesting than this is a syntax error (it would exhaust the native stack).
-  static let maxDepth = 120
+  static let maxDepth = 200
 
   init(tokens: [Token], source: Int) {
     self.tokens = tokens

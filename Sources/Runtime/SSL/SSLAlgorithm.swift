@@ -33,15 +33,20 @@ public struct SSLBatch {
   public let unlabeledCount: Int
   /// The model being trained (extra heads live on it).
   public let model: Model
+  /// True provenance of the unlabeled samples — nil unless the algorithm declares
+  /// `usesOracleProvenance` (RSMatch's clearly labelled oracle ablation, an upper bound).
+  public let oracleSynthetic: [Bool]?
 
   public init(step: Int, totalSteps: Int, classes: Int, labeledLogits: Tensor, labels: [Int],
               weakLogits: Tensor, strongLogits: Tensor?, labeledFeatures: Tensor, weakFeatures: Tensor,
-              strongFeatures: Tensor?, unlabeledIndices: [Int], unlabeledCount: Int, model: Model) {
+              strongFeatures: Tensor?, unlabeledIndices: [Int], unlabeledCount: Int, model: Model,
+              oracleSynthetic: [Bool]? = nil) {
     self.step = step; self.totalSteps = totalSteps; self.classes = classes
     self.labeledLogits = labeledLogits; self.labels = labels
     self.weakLogits = weakLogits; self.strongLogits = strongLogits
     self.labeledFeatures = labeledFeatures; self.weakFeatures = weakFeatures; self.strongFeatures = strongFeatures
     self.unlabeledIndices = unlabeledIndices; self.unlabeledCount = unlabeledCount; self.model = model
+    self.oracleSynthetic = oracleSynthetic
   }
 }
 
@@ -85,10 +90,13 @@ public protocol SSLAlgorithm: AnyObject {
   /// The algorithm's state as named arrays, for checkpoints; `importState` restores it exactly.
   func exportState() -> [String: [Double]]
   func importState(_ state: [String: [Double]]) throws
+  /// Whether the trainer must hand this algorithm the true provenance (oracle ablations only).
+  var usesOracleProvenance: Bool { get }
 }
 
 extension SSLAlgorithm {
   public func prepare(unlabeledCount: Int, classes: Int, model: Model, rng: inout RNG) throws {}
   public func exportState() -> [String: [Double]] { [:] }
   public func importState(_ state: [String: [Double]]) throws {}
+  public var usesOracleProvenance: Bool { false }
 }

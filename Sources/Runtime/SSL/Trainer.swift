@@ -145,7 +145,8 @@ public final class Trainer {
         strongLogits: strongOn ? try rows(logits, b + u, b + 2 * u) : nil,
         labeledFeatures: try rows(feats, 0, b), weakFeatures: weakFeats,
         strongFeatures: strongOn ? try rows(feats, b + u, b + 2 * u) : nil,
-        unlabeledIndices: ub.indices, unlabeledCount: unlabeled?.count ?? 0, model: model)
+        unlabeledIndices: ub.indices, unlabeledCount: unlabeled?.count ?? 0, model: model,
+        oracleSynthetic: algorithm.usesOracleProvenance ? ub.indices.map { unlabeled?.synthetic[$0] ?? false } : nil)
       let r = try algorithm.unsupervisedLoss(batch)
       unsup = r
       loss = try loss.add(r.loss)

@@ -12,7 +12,6 @@ public final class Storage: @unchecked Sendable {
 
   /// Allocates `count` elements, zero-filled when `zeroed`.
   init(count: Int, zeroed: Bool = true) {
-    _ = heapTuning
     self.count = count
     _ = Storage.allocatorTuned
     var raw: UnsafeMutableRawPointer?
@@ -47,24 +46,6 @@ public final class Storage: @unchecked Sendable {
     UnsafeMutableBufferPointer(start: base, count: count)
   }
 }
-
-/// Keeps freed tensor buffers in the malloc heap for reuse instead of returning them to the
-/// kernel: by default glibc serves blocks over 32 MiB with a fresh mmap, so every large op
-/// result page-faults its whole buffer (measured on a 16M-element add: ~30 ms of system
-/// time against ~8 ms of arithmetic). A training loop allocates the same sizes every step,
-/// so reuse removes the faults; the cost is that freed memory stays with the process (as
-/// with PyTorch's caching allocator). Runs once, before the first allocation.
-private let heapTuning: Void = {
-  #if canImport(Glibc)
-  _ = rslabMallopt(-3, 1 << 30)  // M_MMAP_THRESHOLD: mmap only blocks of 1 GiB and more
-  _ = rslabMallopt(-1, 1 << 30)  // M_TRIM_THRESHOLD: keep up to 1 GiB of free heap top
-  #endif
-}()
-
-#if canImport(Glibc)
-/// glibc's `mallopt` (declared in <malloc.h>, which the Glibc module does not export).
-@_silgen_name("mallopt") private func rslabMallopt(_ param: Int32, _ value: Int32) -> Int32
-#endif
 
 /// The tensor memory budget: a request beyond it is an error, not an OOM kill.
 ///
