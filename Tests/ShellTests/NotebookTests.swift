@@ -154,43 +154,53 @@ final class NotebookTests: XCTestCase {
     XCTAssertTrue(text.hasSuffix("```\nafter the error\n```\n\n```\n4\n```\n"), text)
   }
 
-  /// Images reach notebooks through the session's image sink; this uses a plotting builtin
-  /// and is skipped (with a message) until one exists.
+  /// Images reach notebooks through the session's image sink (an echoed image value).
   func testImagesAreEmbeddedAndSavedBesideMarkdown() throws {
     let folder = try makeTemporaryFolder(self)
-    let probe = try RSLabBinary.run(["-e", "plot_xy([0, 1, 2], [0, 1, 4], path: \"probe.png\")"], directory: folder)
-    guard probe.status == 0, probe.stdout.contains("[image: ") else {
-      print("NotebookTests: skipping image embedding: plot_xy is not available yet (\(probe.stderr.prefix(120)))")
-      throw XCTSkip("no image-producing builtin yet")
-    }
-    let script = try writeFile(folder, "plots.rsl", """
+    let environment = ["RSLAB_FIGURES": folder]
+    let script = try writeFile(folder, "pictures.rsl", """
       # %% [markdown]
       # Two pictures.
 
       # %%
-      plot_xy([0, 1, 2], [0, 1, 4], path: "a.png");
-      plot_xy([0, 1, 2], [4, 1, 0], path: "b.png");
+      ds = from_tensors(rand([4, 1, 8, 8], seed: 1), tensor([0, 1, 0, 1]))
+      show(ds, n: 4, path: "a.png")
+
+      # %%
+      show(ds, n: 2, path: "b.png")
       """)
-    let ipynb = try RSLabBinary.run(["notebook", script, "-o", folder + "/plots.ipynb"], directory: folder)
+    let ipynb = try RSLabBinary.run(["notebook", script, "-o", folder + "/pictures.ipynb"], directory: folder,
+                                    environment: environment)
     XCTAssertEqual(ipynb.status, 0, ipynb.stderr)
-    let cells = try cells(try notebookJSON(folder + "/plots.ipynb"))
-    let outputs = try XCTUnwrap((try at(cells, 1))["outputs"] as? [[String: Any]])
-    let images = outputs.filter { $0["output_type"] as? String == "display_data" }
-    XCTAssertEqual(images.count, 2)
-    for image in images {
-      let b64 = try XCTUnwrap((image["data"] as? [String: Any])?["image/png"] as? String)
+    let cells = try cells(try notebookJSON(folder + "/pictures.ipynb"))
+    for index in [1, 2] {
+      let outputs = try XCTUnwrap((try at(cells, index))["outputs"] as? [[String: Any]])
+      let images = outputs.filter { $0["output_type"] as? String == "display_data" }
+      XCTAssertEqual(images.count, 1, "cell \(index + 1): \(outputs)")
+      let b64 = try XCTUnwrap(((try at(images, 0))["data"] as? [String: Any])?["image/png"] as? String)
       let png = try XCTUnwrap(Data(base64Encoded: b64))
       XCTAssertEqual(Array(png.prefix(8)), [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A], "PNG signature")
     }
-    if let problem = try NBFormatValidator.validate(folder + "/plots.ipynb") { XCTFail("nbformat.validate: \(problem)") }
+    if let problem = try NBFormatValidator.validate(folder + "/pictures.ipynb") { XCTFail("nbformat.validate: \(problem)") }
 
-    let md = try RSLabBinary.run(["notebook", script, "-o", folder + "/plots.md"], directory: folder)
+    let md = try RSLabBinary.run(["notebook", script, "-o", folder + "/pictures.md"], directory: folder,
+                                 environment: environment)
     XCTAssertEqual(md.status, 0, md.stderr)
-    let text = try String(contentsOfFile: folder + "/plots.md", encoding: .utf8)
-    XCTAssertTrue(text.contains("](plots_files/cell2-1.png)"), text)
-    XCTAssertTrue(text.contains("](plots_files/cell2-2.png)"), text)
-    let saved = try Data(contentsOf: URL(fileURLWithPath: folder + "/plots_files/cell2-2.png"))
+    let text = try String(contentsOfFile: folder + "/pictures.md", encoding: .utf8)
+    XCTAssertTrue(text.contains("](pictures_files/cell2-1.png)"), text)
+    XCTAssertTrue(text.contains("](pictures_files/cell3-1.png)"), text)
+    let saved = try Data(contentsOf: URL(fileURLWithPath: folder + "/pictures_files/cell3-1.png"))
     let original = try Data(contentsOf: URL(fileURLWithPath: folder + "/b.png"))
     XCTAssertEqual(saved, original, "the image beside the Markdown is the one the cell made")
+  }
+
+  /// At the REPL and in scripts an image's path is printed.
+  func testScriptsPrintImagePaths() throws {
+    let folder = try makeTemporaryFolder(self)
+    let outcome = try RSLabBinary.run(
+      ["-e", "show(from_tensors(rand([2, 1, 8, 8], seed: 1), tensor([0, 1])), n: 2, path: \"p.png\")"],
+      directory: folder)
+    XCTAssertEqual(outcome.status, 0, outcome.stderr)
+    XCTAssertTrue(outcome.stdout.hasPrefix("[image: p.png]\n"), outcome.stdout)
   }
 }
