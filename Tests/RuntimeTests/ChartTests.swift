@@ -173,6 +173,15 @@ final class ChartTests: XCTestCase {
     XCTAssertThrowsError(try ImageGrid.render(images: tiles, captions: ["only one"], scale: 1))
     XCTAssertThrowsError(try ImageGrid.render(images: tiles, captions: [], scale: 0))
     XCTAssertNoThrow(try ImageGrid.render(images: [], captions: [], scale: 2))
+    XCTAssertThrowsError(try ImageGrid.render(images: tiles, captions: [], scale: 1, textScale: 0))
+    // A title adds a band above the tiles and keeps every tile.
+    let titled = try ImageGrid.render(images: tiles, captions: [], columns: 5, scale: 3, title: "a rather long title for five tiles")
+    let plain = try ImageGrid.render(images: tiles, captions: [], columns: 5, scale: 3)
+    XCTAssertEqual(positions(of: RGB(77, 77, 77), in: titled).count, 5 * 30 * 30)
+    XCTAssertGreaterThan(titled.height, plain.height)
+    XCTAssertGreaterThan(positions(of: .ink, in: titled).count, 100)
+    XCTAssertLessThan(positions(of: RGB(77, 77, 77), in: titled).map(\.y).min() ?? 0, titled.height)
+    XCTAssertGreaterThan(positions(of: RGB(77, 77, 77), in: titled).map(\.y).min() ?? 0, positions(of: .ink, in: titled).map(\.y).max() ?? 0)
   }
 }
 

@@ -59,7 +59,7 @@ final class PlotExamplesTests: XCTestCase {
     let per = ds.channels * ds.height * ds.width
     let tiles = (0..<16).map { i in (pixels: Array(ds.pixels[(i * per)..<((i + 1) * per)]), channels: ds.channels, height: ds.height, width: ds.width) }
     let captions = (0..<16).map { ds.classNames[ds.labels[$0]] + ($0 % 5 == 2 ? " syn" : "") }
-    try ImageGrid.render(images: tiles, captions: captions, columns: nil, scale: 2, borders: (0..<16).map { $0 % 5 == 2 ? Palette.color(1) : nil }).write(path: dir + "/fmnist_grid.png")
+    try ImageGrid.render(images: tiles, captions: captions, columns: nil, scale: 2, borders: (0..<16).map { $0 % 5 == 2 ? Palette.color(1) : nil }, title: "fashion-mnist/test").write(path: dir + "/fmnist_grid.png")
     let n = 1500
     let x = Tensor(shape: [n, per], values: ds.pixels[0..<(n * per)].map { Float($0) / 255 })
     let xy = try PCA.project(x)
