@@ -117,7 +117,7 @@ public final class CallContext {
       guard let d = code.defaults[i] else {
         throw ScriptError(.arguments(function: code.name, message: "missing argument '\(code.parameters[i])'"))
       }
-      frame.slots[i] = try d(frame)
+      frame.slots[i] = try d.run(frame)
     }
   }
 

@@ -90,8 +90,14 @@ extension Dataset {
           detail: "differ: \(first.name) and \(d.name) need the same channels and image size")
       }
       guard d.classNames == first.classNames else {
+        let detail: String
+        if let k = zip(first.classNames, d.classNames).enumerated().first(where: { $0.element.0 != $0.element.1 })?.offset {
+          detail = "class \(k) is '\(first.classNames[k])' in one and '\(d.classNames[k])' in the other"
+        } else {
+          detail = "\(first.classNames.count) vs \(d.classNames.count) classes"
+        }
         throw RuntimeError.invalidArgument(
-          op: "concat", message: "\(first.name) and \(d.name) have different classes (\(first.classNames.count) vs \(d.classNames.count) names)")
+          op: "concat", message: "\(first.name) and \(d.name) have different classes: \(detail)")
       }
       var remap: [Int32] = []
       for o in d.originNames {
