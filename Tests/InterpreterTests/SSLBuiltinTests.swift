@@ -9,6 +9,30 @@ final class SSLBuiltinTests: XCTestCase {
   /// The shared quick recipe: 8x8 toy images, mlp, tiny batches.
   let quick = "labeled: labeled, unlabeled: unlabeled, steps: 12, batch: 4, mu: 2, eval: test, eval_every: 4"
 
+  /// LANGUAGE.md's models, optim, ssl, runs and plots builtins are all bound, with the
+  /// contract's keyword arguments.
+  func testContractBuiltinsAreBound() {
+    let contract: [String: [String]] = [
+      "mlp": [], "convnet": ["width", "classes", "in_channels"], "wrn": ["depth", "widen", "classes", "in_channels"],
+      "sequential": [], "linear": [], "conv": ["stride", "padding"], "batchnorm": [], "relu_layer": [], "maxpool": [],
+      "flatten_layer": [], "params": [], "param_count": [], "features": [], "train_mode": [], "eval_mode": [], "copy": [],
+      "save": [], "load_weights": [], "sgd": ["lr", "momentum", "nesterov", "weight_decay"], "adam": ["lr"], "step": [],
+      "zero_grad": [], "set_lr": [], "cosine_lr": [], "supervised": [], "pseudo_label": ["tau"], "fixmatch": ["tau", "lambda_u"],
+      "flexmatch": ["tau"], "freematch": [], "softmatch": [],
+      "rsmatch": ["tau", "lambda_u", "lambda_syn", "lambda_det", "detect_threshold", "warmup_steps", "queue_size", "queue_per_step",
+                  "classwise_queue", "queue_bootstrap", "dummy", "dummy_targets", "routing", "detector_grad", "detector_hidden"],
+      "custom": ["unsup"],
+      "train": ["labeled", "unlabeled", "steps", "batch", "mu", "lr", "eval", "eval_every", "seed", "ema", "checkpoint_every",
+                "checkpoint_path", "resume"],
+      "evaluate": [], "predict": [], "confusion": [], "compare": ["metric"], "save_history": [], "save_checkpoint": [],
+      "plot": ["metric", "path"], "plot_xy": ["path"], "hist": ["bins"], "confusion_plot": [], "scatter_features": ["color"],
+    ]
+    for (name, keywords) in contract {
+      guard let b = BuiltinRegistry.standard[name] else { XCTFail("\(name) is not bound"); continue }
+      for k in keywords { XCTAssertTrue(b.parameters.contains { $0.name == k }, "\(name) lacks keyword \(k)") }
+    }
+  }
+
   func testAlgorithmValues() throws {
     let s = Session(output: { _ in })
     XCTAssertEqual(rsl(s, "supervised()"), "algorithm(supervised())")
