@@ -87,6 +87,18 @@ final class ChartTests: XCTestCase {
     XCTAssertEqual(positions(of: .black, in: clipped).count, 9)
   }
 
+  func testLogAxisPlacesDecadesEvenly() throws {
+    let xs: [Double] = [0, 1, 2, 3], ys: [Double] = [1000, 100, 10, 1]
+    let c = try LineChart.render([.init(name: "", xs: xs, ys: ys)], width: 400, height: 300, scale: 1, logY: true)
+    let axes = ChartAxes(width: 400, height: 300, scale: 1, title: "", xLabel: "", yLabel: "",
+                         xTicks: Ticks(min: 0, max: 3, target: 6, integer: true), yTicks: Ticks.decades(minLog: 0, maxLog: 3))
+    // y = 10^(3 - x) is a straight line on a log axis: every point is on it.
+    for (x, y) in zip(xs, ys) { XCTAssertEqual(c.pixel(x: Int(axes.px(x)), y: Int(axes.py(log10(y)))), Palette.color(0)) }
+    XCTAssertEqual(c.pixel(x: Int(axes.px(1.5)), y: Int(axes.py(1.5))), Palette.color(0))
+    XCTAssertThrowsError(try LineChart.render([.init(name: "", xs: xs, ys: ys)], yRange: 0...1, logY: true))
+    XCTAssertNoThrow(try LineChart.render([.init(name: "", xs: xs, ys: [0, -1, 0, 0])], logY: true))
+  }
+
   func testManyEntriesMoveTheLegendOutOfThePlotArea() throws {
     let names = (0..<7).map { "series \($0)" }
     let xs = (0..<10).map(Double.init)
