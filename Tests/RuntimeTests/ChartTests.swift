@@ -127,6 +127,11 @@ final class ChartTests: XCTestCase {
     XCTAssertFalse(cols.isEmpty)
     XCTAssertGreaterThan(cols.filter { $0 > 300 }.count, cols.count * 9 / 10, "the tall bar sits at the right end")
     XCTAssertNoThrow(try Histogram.render([], bins: 5))
+    // A fixed range: the single bar for 0.95 sits at the right end of [0, 1].
+    let fixed = try Histogram.render([0.95, 0.95, 0.96], bins: 10, range: 0...1, width: 400, height: 300, scale: 1)
+    let fixedCols = positions(of: bar, in: fixed).map(\.x)
+    XCTAssertGreaterThan(fixedCols.min() ?? 0, 300)
+    XCTAssertThrowsError(try Histogram.render([1], range: 0...Double.infinity))
   }
 
   func testConfusionCellsAreLaidOutAndColouredByRowFraction() throws {
@@ -207,7 +212,9 @@ final class ChartLimitTests: XCTestCase {
     XCTAssertThrowsError(try Histogram.render([1, 2], scale: 99))
     XCTAssertThrowsError(try ScatterPlot.render(xs: [1], ys: [1], categories: [0], categoryNames: ["a"], height: -5))
     XCTAssertThrowsError(try ConfusionPlot.render(counts: [[1]], classNames: ["a"], scale: 17))
-    let big = Canvas(width: Canvas.maxSide, height: Canvas.maxSide)
-    XCTAssertLessThanOrEqual(big.width * big.height, Canvas.maxPixels)
+    let (w, h) = Canvas.clampedSize(width: Canvas.maxSide, height: Canvas.maxSide)
+    XCTAssertEqual(w, Canvas.maxSide)
+    XCTAssertLessThanOrEqual(w * h, Canvas.maxPixels)
+    XCTAssertTrue(Canvas.clampedSize(width: 0, height: -4) == (1, 1))
   }
 }

@@ -32,11 +32,16 @@ public struct Canvas: Sendable {
   /// A canvas filled with `background`; sizes are clamped to `1...Canvas.maxSide` and the
   /// area to `Canvas.maxPixels`. Renderers validate user sizes with `checkSize` first.
   public init(width: Int, height: Int, background: RGB = .white) {
-    self.width = min(max(width, 1), Canvas.maxSide)
-    self.height = min(max(height, 1), Canvas.maxSide, Canvas.maxPixels / self.width)
+    (self.width, self.height) = Canvas.clampedSize(width: width, height: height)
     pixels = [UInt8](repeating: 0, count: self.width * self.height * 3)
     clip = (0, 0, self.width, self.height)
     fill(background)
+  }
+
+  /// The size a `Canvas(width:height:)` request gets after clamping.
+  static func clampedSize(width: Int, height: Int) -> (Int, Int) {
+    let w = min(max(width, 1), maxSide)
+    return (w, min(max(height, 1), maxSide, maxPixels / w))
   }
 
   /// Limits drawing to the rectangle `[x, x+w) x [y, y+h)` (intersected with the canvas).
