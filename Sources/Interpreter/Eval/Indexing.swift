@@ -124,6 +124,7 @@ enum Indexing {
     case .tensor(let t): return try TensorOperators.rows(t)
     case .object(let o):
       if let xs = try o.elements() { return xs }
+      if let n = o.length { return try (0..<n).map { try o.index(.number(Double($0))) ?? .null } }
     default: break
     }
     throw ScriptError(.other("cannot iterate over a \(v.typeName)"))

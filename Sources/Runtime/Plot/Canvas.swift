@@ -339,13 +339,29 @@ public struct Canvas: Sendable {
 
 /// Horizontal anchoring of text relative to the given x.
 public enum TextAlign: Sendable {
-  case left, center, right
+  /// `x` is the left edge.
+  case left
+  /// `x` is the centre.
+  case center
+  /// `x` is the right edge.
+  case right
 }
 
 /// Marker shapes for scatter plots; categories cycle through them so they differ by shape as
 /// well as colour.
 public enum Marker: Int, CaseIterable, Sendable {
-  case circle, triangle, square, diamond, cross, plus
+  /// A filled disc.
+  case circle
+  /// A filled upward triangle.
+  case triangle
+  /// A filled square.
+  case square
+  /// A filled diamond.
+  case diamond
+  /// An x of two strokes.
+  case cross
+  /// A + of two strokes.
+  case plus
 
   /// The marker of category `i` (cycles).
   public static func of(_ i: Int) -> Marker {

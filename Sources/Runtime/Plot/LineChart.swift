@@ -11,12 +11,16 @@ import Glibc
 public enum LineChart {
   /// One named curve; NaN or infinite y values leave a gap.
   public struct Series: Sendable {
+    /// The legend entry; an empty name on a lone series hides the legend.
     public var name: String
+    /// X values, one per point.
     public var xs: [Double]
+    /// Y values, one per point; NaN leaves a gap.
     public var ys: [Double]
     /// Colour override; by default the series index picks from `Palette.categorical`.
     public var color: RGB?
 
+    /// A series of points `(xs[i], ys[i])`.
     public init(name: String, xs: [Double], ys: [Double], color: RGB? = nil) {
       self.name = name
       self.xs = xs
