@@ -219,6 +219,15 @@ struct Compiler {
         default: return nil
         }
       }
+      // Tensor rows are sliced one at a time rather than all up front.
+      if case .tensor(let t) = v, t.rank > 0 {
+        for i in 0..<t.shape[0] {
+          let row: Value
+          do { row = try TensorOperators.index(t, [.value(.number(Double(i)))]) } catch { throw ScriptError.wrap(error, at: seqExpr.span) }
+          if let r = try visit(row) { return r }
+        }
+        return .normal
+      }
       // Objects with a length and an index (datasets) are visited lazily, one sample at a time.
       if case .object(let o) = v {
         let eager: [Value]?
