@@ -41,12 +41,23 @@ extension BuiltinRegistry {
           example: "gen = image_folder(\"generated/\", synthetic: true)", needsFiles: true) { a in
       wrap(try Dataset.imageFolder(path: try a.string(0), synthetic: try a.bool(1)))
     }
-    r.add("from_tensors(images, labels)", category: "data",
+    r.add("from_tensors(images, labels, classes: nil)", category: "data",
           doc: "A dataset from an image tensor [N, C, H, W] in [0, 1] and a list or tensor of labels.",
-          help: "Images are stored as 8-bit pixels (rounded, clipped).",
+          help: "Images are stored as 8-bit pixels (rounded, clipped). classes: a list of class names, or a dataset whose class names to use (needed to mix or concatenate with it); default \"0\", \"1\", ...",
           example: "ds = from_tensors(rand([4, 1, 8, 8], seed: 1), [0, 1, 0, 1])") { a in
       let labels = try a.intList(1)
-      return wrap(try Dataset.fromTensors(images: try a.tensor(0), labels: labels))
+      var names: [String]?
+      switch a[2] {
+      case .null: names = nil
+      case .object(let o as DatasetObject): names = o.dataset.classNames
+      case .list(let l):
+        names = try l.items.map { v throws(ScriptError) -> String in
+          guard case .string(let s) = v else { throw a.error(2, "list of class names expected, got a list containing \(v.typeName)") }
+          return s
+        }
+      default: throw a.typeError(2, "list of class names or dataset")
+      }
+      return wrap(try Dataset.fromTensors(images: try a.tensor(0), labels: labels, classNames: names))
     }
     r.add("subset(ds, idx)", category: "data",
           doc: "The samples at the given indices (a list, a range or a tensor of integers).",
@@ -111,12 +122,12 @@ extension BuiltinRegistry {
       return .null
     }
 
-    r.add("show(ds, n: 16, path: nil)", category: "data",
+    r.add("show(ds, n: 16, path: nil, columns: nil)", category: "data",
           doc: "A picture of the first n samples with their class names; synthetic ones are framed and marked (syn).",
-          help: "Writes a PNG (to `path`, or a new file in $RSLAB_FIGURES or a temporary folder) and returns it as an image; notebooks embed it.",
+          help: "Writes a PNG (to `path`, or a new file in $RSLAB_FIGURES or a temporary folder) and returns it as an image; notebooks embed it. columns: tiles per row (default about the square root of n).",
           example: "show(take(fashion_mnist(split: \"test\"), 8), n: 8)") { a in
       let d = try a.dataset(0)
-      let canvas = try d.grid(n: try a.int(1))
+      let canvas = try d.grid(n: try a.int(1), columns: try a.optionalInt(3))
       let path = try a.optionalString(2) ?? FigurePath.next("show")
       try canvas.write(path: path)
       return .object(ShownImageObject(path: path, width: canvas.width, height: canvas.height))
