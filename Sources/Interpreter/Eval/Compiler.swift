@@ -202,9 +202,8 @@ struct Compiler {
         }
         return .normal
       }
-      let items: [Value]
-      do { items = try Indexing.elements(v) } catch { throw ScriptError.wrap(error, at: seqExpr.span) }
-      for item in items {
+      // One iteration; nil means "keep going", otherwise the loop's result.
+      func visit(_ item: Value) throws -> Flow? {
         do { try ctx.tick() } catch { throw ScriptError.wrap(error, at: span) }
         if let store = single {
           try store(f, item)
@@ -217,8 +216,36 @@ struct Compiler {
         switch try run(f) {
         case .breakLoop: return .normal
         case .returned: return .returned
-        default: continue
+        default: return nil
         }
+      }
+      // Tensor rows are sliced one at a time rather than all up front.
+      if case .tensor(let t) = v, t.rank > 0 {
+        for i in 0..<t.shape[0] {
+          let row: Value
+          do { row = try TensorOperators.index(t, [.value(.number(Double(i)))]) } catch { throw ScriptError.wrap(error, at: seqExpr.span) }
+          if let r = try visit(row) { return r }
+        }
+        return .normal
+      }
+      // Objects with a length and an index (datasets) are visited lazily, one sample at a time.
+      if case .object(let o) = v {
+        let eager: [Value]?
+        do { eager = try o.elements() } catch { throw ScriptError.wrap(error, at: seqExpr.span) }
+        if eager == nil, let n = o.length {
+          for i in 0..<n {
+            let item: Value?
+            do { item = try o.index(.number(Double(i))) } catch { throw ScriptError.wrap(error, at: seqExpr.span) }
+            guard let item else { break }
+            if let r = try visit(item) { return r }
+          }
+          return .normal
+        }
+      }
+      let items: [Value]
+      do { items = try Indexing.elements(v) } catch { throw ScriptError.wrap(error, at: seqExpr.span) }
+      for item in items {
+        if let r = try visit(item) { return r }
       }
       return .normal
     }
