@@ -95,9 +95,9 @@ final class REPLTests: XCTestCase {
     repl.press("Enter")
     repl.waitFor("\n4\nrsl>")
     // A keyword argument inside a call.
-    repl.type("randn([2], se")
+    repl.type("cross_entropy(x, y, redu")
     repl.press("Tab")
-    repl.waitFor("the completed keyword") { $0.contains("rsl> randn([2], seed") }
+    repl.waitFor("the completed keyword") { $0.contains("rsl> cross_entropy(x, y, reduction:") }
     repl.press("C-c")
     repl.waitForPrompt()
     // A meta command.
