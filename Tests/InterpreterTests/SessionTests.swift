@@ -138,6 +138,29 @@ final class SessionTests: XCTestCase {
     func call(_ arguments: [Value], context: CallContext) throws -> Value? { .number(Double(arguments.count)) }
   }
 
+  /// Indexable with a length but no `elements()`: iterated lazily, one index at a time.
+  final class Samples: NativeObject {
+    var visited: [Int] = []
+    var typeName: String { "dataset" }
+    var summary: String { "dataset(5 samples)" }
+    var length: Int? { 5 }
+    func index(_ key: Value) throws -> Value? {
+      guard let i = key.asNumber.map(Int.init), i >= 0, i < 5 else { return nil }
+      visited.append(i)
+      return .record(["label": .number(Double(i % 2))])
+    }
+  }
+
+  func testObjectsWithLengthAndIndexIterateLazily() throws {
+    let (s, out) = makeSession()
+    let ds = Samples()
+    s.define("ds", .object(ds))
+    _ = try s.run("for x in ds\n  print(x.label)\n  if x.label == 0 and len(ds) > 0 break end\nend", file: "d.rsl")
+    XCTAssertEqual(out.text, "0\n")
+    XCTAssertEqual(ds.visited, [0], "only the first sample was read")
+    XCTAssertEqual(try s.run("map(ds, fn(x) x.label end)", file: "d.rsl").echo, "[0, 1, 0, 1, 0]")
+  }
+
   func testNativeObjects() throws {
     let (s, out) = makeSession()
     s.define("c", .object(Counter()))

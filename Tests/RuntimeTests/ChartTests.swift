@@ -87,6 +87,18 @@ final class ChartTests: XCTestCase {
     XCTAssertEqual(positions(of: .black, in: clipped).count, 9)
   }
 
+  func testLogAxisPlacesDecadesEvenly() throws {
+    let xs: [Double] = [0, 1, 2, 3], ys: [Double] = [1000, 100, 10, 1]
+    let c = try LineChart.render([.init(name: "", xs: xs, ys: ys)], width: 400, height: 300, scale: 1, logY: true)
+    let axes = ChartAxes(width: 400, height: 300, scale: 1, title: "", xLabel: "", yLabel: "",
+                         xTicks: Ticks(min: 0, max: 3, target: 6, integer: true), yTicks: Ticks.decades(minLog: 0, maxLog: 3))
+    // y = 10^(3 - x) is a straight line on a log axis: every point is on it.
+    for (x, y) in zip(xs, ys) { XCTAssertEqual(c.pixel(x: Int(axes.px(x)), y: Int(axes.py(log10(y)))), Palette.color(0)) }
+    XCTAssertEqual(c.pixel(x: Int(axes.px(1.5)), y: Int(axes.py(1.5))), Palette.color(0))
+    XCTAssertThrowsError(try LineChart.render([.init(name: "", xs: xs, ys: ys)], yRange: 0...1, logY: true))
+    XCTAssertNoThrow(try LineChart.render([.init(name: "", xs: xs, ys: [0, -1, 0, 0])], logY: true))
+  }
+
   func testManyEntriesMoveTheLegendOutOfThePlotArea() throws {
     let names = (0..<7).map { "series \($0)" }
     let xs = (0..<10).map(Double.init)
@@ -115,6 +127,11 @@ final class ChartTests: XCTestCase {
     XCTAssertFalse(cols.isEmpty)
     XCTAssertGreaterThan(cols.filter { $0 > 300 }.count, cols.count * 9 / 10, "the tall bar sits at the right end")
     XCTAssertNoThrow(try Histogram.render([], bins: 5))
+    // A fixed range: the single bar for 0.95 sits at the right end of [0, 1].
+    let fixed = try Histogram.render([0.95, 0.95, 0.96], bins: 10, range: 0...1, width: 400, height: 300, scale: 1)
+    let fixedCols = positions(of: bar, in: fixed).map(\.x)
+    XCTAssertGreaterThan(fixedCols.min() ?? 0, 300)
+    XCTAssertThrowsError(try Histogram.render([1], range: 0...Double.infinity))
   }
 
   func testConfusionCellsAreLaidOutAndColouredByRowFraction() throws {
@@ -173,6 +190,15 @@ final class ChartTests: XCTestCase {
     XCTAssertThrowsError(try ImageGrid.render(images: tiles, captions: ["only one"], scale: 1))
     XCTAssertThrowsError(try ImageGrid.render(images: tiles, captions: [], scale: 0))
     XCTAssertNoThrow(try ImageGrid.render(images: [], captions: [], scale: 2))
+    XCTAssertThrowsError(try ImageGrid.render(images: tiles, captions: [], scale: 1, textScale: 0))
+    // A title adds a band above the tiles and keeps every tile.
+    let titled = try ImageGrid.render(images: tiles, captions: [], columns: 5, scale: 3, title: "a rather long title for five tiles")
+    let plain = try ImageGrid.render(images: tiles, captions: [], columns: 5, scale: 3)
+    XCTAssertEqual(positions(of: RGB(77, 77, 77), in: titled).count, 5 * 30 * 30)
+    XCTAssertGreaterThan(titled.height, plain.height)
+    XCTAssertGreaterThan(positions(of: .ink, in: titled).count, 100)
+    XCTAssertLessThan(positions(of: RGB(77, 77, 77), in: titled).map(\.y).min() ?? 0, titled.height)
+    XCTAssertGreaterThan(positions(of: RGB(77, 77, 77), in: titled).map(\.y).min() ?? 0, positions(of: .ink, in: titled).map(\.y).max() ?? 0)
   }
 }
 
@@ -186,7 +212,9 @@ final class ChartLimitTests: XCTestCase {
     XCTAssertThrowsError(try Histogram.render([1, 2], scale: 99))
     XCTAssertThrowsError(try ScatterPlot.render(xs: [1], ys: [1], categories: [0], categoryNames: ["a"], height: -5))
     XCTAssertThrowsError(try ConfusionPlot.render(counts: [[1]], classNames: ["a"], scale: 17))
-    let big = Canvas(width: Canvas.maxSide, height: Canvas.maxSide)
-    XCTAssertLessThanOrEqual(big.width * big.height, Canvas.maxPixels)
+    let (w, h) = Canvas.clampedSize(width: Canvas.maxSide, height: Canvas.maxSide)
+    XCTAssertEqual(w, Canvas.maxSide)
+    XCTAssertLessThanOrEqual(w * h, Canvas.maxPixels)
+    XCTAssertTrue(Canvas.clampedSize(width: 0, height: -4) == (1, 1))
   }
 }

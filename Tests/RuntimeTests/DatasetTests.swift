@@ -47,7 +47,9 @@ final class DatasetTests: XCTestCase {
     assertThrowsMessage(try Dataset.concat([a, rgb]), contains: ["concat", "[1, 8, 8]", "[3, 8, 8]"])
     assertThrowsMessage(try Dataset.concat([a, big]), contains: ["concat", "[1, 9, 8]"])
     let fewer = try randomDataset(perClass: 2, classes: 3)
-    assertThrowsMessage(try Dataset.concat([a, fewer]), contains: ["different classes"])
+    assertThrowsMessage(try Dataset.concat([a, fewer]), contains: ["different classes", "10 vs 3 classes"])
+    let renamed = try Dataset(name: "r", pixels: a.pixels, labels: a.labels, classNames: (0..<10).map { String($0) }, channels: 1, height: 8, width: 8, originNames: ["x"])
+    assertThrowsMessage(try Dataset.concat([a, renamed]), contains: ["class 0 is 'class0' in one and '0' in the other"])
   }
 
   func testSummaryAndChannelStats() throws {

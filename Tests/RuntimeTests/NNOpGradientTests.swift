@@ -78,3 +78,52 @@ final class NNOpGradientTests: XCTestCase {
     }
   }
 }
+
+/// The fused batch-norm + activation op against the two separate ops.
+final class FusedNormTests: XCTestCase {
+  func testFusedBatchNormActivationMatchesSeparateOps() throws {
+    var rng = RNG(seed: 21)
+    for slope: Float in [0, 0.1] {
+      for training in [true, false] {
+        let xv = randomTensor([3, 4, 5, 5], &rng).values, dyv = randomTensor([3, 4, 5, 5], &rng).values
+        let gamma = randomTensor([4], &rng), beta = randomTensor([4], &rng)
+        func run(fused: Bool) throws -> ([Float], [Float], [Float], [Float], [Float]) {
+          let x = Tensor(shape: [3, 4, 5, 5], values: xv).requiringGrad()
+          let g = gamma.copy().requiringGrad(), b = beta.copy().requiringGrad()
+          let rm = Tensor(shape: [4], values: [0.1, 0.2, 0.3, 0.4]), rv = Tensor(shape: [4], values: [1, 2, 0.5, 1])
+          let y = fused
+            ? try x.batchNorm2d(gamma: g, beta: b, runningMean: rm, runningVar: rv, training: training, momentum: 0.1, eps: 1e-5, activationSlope: slope)
+            : try x.batchNorm2d(gamma: g, beta: b, runningMean: rm, runningVar: rv, training: training).leakyRelu(slope: slope)
+          try y.backward(Tensor(shape: y.shape, values: dyv))
+          return (y.values, x.grad?.values ?? [], g.grad?.values ?? [], b.grad?.values ?? [], rm.values + rv.values)
+        }
+        let a = try run(fused: true), b = try run(fused: false)
+        let ctx = "slope \(slope) training \(training)"
+        XCTAssertTrue(allClose(a.0, b.0), "\(ctx) y")
+        XCTAssertTrue(allClose(a.1, b.1, rtol: 1e-4, atol: 1e-5), "\(ctx) dx \(maxAbsDiff(a.1, b.1))")
+        XCTAssertTrue(allClose(a.2, b.2, rtol: 1e-4, atol: 1e-4), "\(ctx) dgamma")
+        XCTAssertTrue(allClose(a.3, b.3, rtol: 1e-4, atol: 1e-4), "\(ctx) dbeta")
+        XCTAssertEqual(a.4, b.4, "\(ctx) running stats")
+      }
+    }
+    // A Sequential with BN + ReLU (fused) gives the same loss as applying the layers one by one.
+    let m = try Model.convnet(width: 4, classes: 3)
+    let x = randomTensor([2, 1, 8, 8], &rng)
+    m.eval()
+    let fused = try m(x).values
+    guard let seq = m.backbone as? Sequential else { return XCTFail("convnet backbone is a Sequential") }
+    var h = x
+    for l in seq.layers { h = try l.forward(h) }
+    XCTAssertTrue(allClose(fused, try m.head("main", h).values))
+  }
+
+  func testBatchNormStatisticsWithLargeOffset() throws {
+    // Mean 1000, std 0.01: a naive E[x²] - E[x]² in Float would lose every digit.
+    var rng = RNG(seed: 22)
+    let x = Tensor(shape: [8, 2, 4, 4], values: (0..<256).map { _ in 1000 + 0.01 * rng.normal() })
+    let gamma = Tensor(shape: [2], values: [1, 1]), beta = Tensor(zeros: [2])
+    let y = try x.batchNorm2d(gamma: gamma, beta: beta, runningMean: Tensor(zeros: [2]), runningVar: Tensor(zeros: [2]), training: true)
+    let (ref, _, _) = ConvReference.batchNorm(x: x.values, shape: x.shape, gamma: [1, 1], beta: [0, 0], eps: 1e-5)
+    XCTAssertTrue(allClose(y.values, ref, rtol: 1e-2, atol: 2e-2), "max diff \(maxAbsDiff(y.values, ref))")
+  }
+}

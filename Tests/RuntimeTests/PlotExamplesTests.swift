@@ -14,6 +14,8 @@ final class PlotExamplesTests: XCTestCase {
     try LineChart.render([.init(name: "c", xs: [0, 1, 2, 3], ys: [5, 5, 5, 5])], title: "constant").write(path: dir + "/line_const.png")
     let loss = steps.map { 2.3 * exp(-$0 / 300) + 0.05 * sin($0) }
     try LineChart.render([.init(name: "loss", xs: steps.map { $0 * 1000 }, ys: loss)], title: "loss", xLabel: "step", yLabel: "loss").write(path: dir + "/line_loss.png")
+    let sup = steps.map { 2.3 * exp(-$0 / 150) + 0.002 }, unsup = steps.map { 0.5 * exp(-$0 / 400) + 0.01 * (1 + sin($0 / 30)) }
+    try LineChart.render([.init(name: "sup_loss", xs: steps, ys: sup), .init(name: "unsup_loss", xs: steps, ys: unsup)], title: "losses (log scale)", xLabel: "step", yLabel: "loss", logY: true).write(path: dir + "/line_log.png")
 
     var rng = RNG(seed: 3)
     let real = (0..<2000).map { _ in Double(rng.normal()) * 0.1 + 0.8 }
@@ -59,7 +61,7 @@ final class PlotExamplesTests: XCTestCase {
     let per = ds.channels * ds.height * ds.width
     let tiles = (0..<16).map { i in (pixels: Array(ds.pixels[(i * per)..<((i + 1) * per)]), channels: ds.channels, height: ds.height, width: ds.width) }
     let captions = (0..<16).map { ds.classNames[ds.labels[$0]] + ($0 % 5 == 2 ? " syn" : "") }
-    try ImageGrid.render(images: tiles, captions: captions, columns: nil, scale: 2, borders: (0..<16).map { $0 % 5 == 2 ? Palette.color(1) : nil }).write(path: dir + "/fmnist_grid.png")
+    try ImageGrid.render(images: tiles, captions: captions, columns: nil, scale: 2, borders: (0..<16).map { $0 % 5 == 2 ? Palette.color(1) : nil }, title: "fashion-mnist/test").write(path: dir + "/fmnist_grid.png")
     let n = 1500
     let x = Tensor(shape: [n, per], values: ds.pixels[0..<(n * per)].map { Float($0) / 255 })
     let xy = try PCA.project(x)

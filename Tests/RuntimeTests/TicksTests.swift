@@ -70,4 +70,15 @@ final class TicksTests: XCTestCase {
     XCTAssertEqual(Ticks(min: 0, max: 3, target: 10, integer: true).values, [0, 1, 2, 3])
     XCTAssertEqual(Ticks(min: 0, max: 0, integer: true).step, 1)
   }
+
+  func testDecadesForLogAxes() {
+    let t = Ticks.decades(minLog: log10(0.023), maxLog: log10(2.3))
+    XCTAssertEqual(t.values, [-2, -1, 0, 1])
+    XCTAssertEqual(t.labels, ["0.01", "0.1", "1", "10"])
+    let wide = Ticks.decades(minLog: -12, maxLog: 6)
+    XCTAssertLessThanOrEqual(wide.values.count, 11)
+    XCTAssertTrue(wide.labels.contains("1e-10"), "\(wide.labels)")
+    XCTAssertEqual(Ticks.decades(minLog: 2, maxLog: 2).values, [2, 3])
+    XCTAssertEqual(Ticks.decades(minLog: .nan, maxLog: .nan).values, [0, 1])
+  }
 }

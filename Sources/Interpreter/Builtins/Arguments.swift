@@ -72,12 +72,15 @@ public struct Arguments {
 
   public func optionalString(_ i: Int) throws(ScriptError) -> String? { has(i) ? try string(i) : nil }
 
-  /// A list, a range (expanded) or a 1-D tensor (as numbers).
+  /// A list, a range (expanded), a 1-D tensor (as numbers) or an iterable object's elements.
   public func list(_ i: Int) throws(ScriptError) -> [Value] {
     switch self[i] {
     case .list(let l): return l.items
-    case .range(let a, let b): return a < b ? (a..<b).map { .number(Double($0)) } : []
+    case .range(let a, let b):
+      do { return try Indexing.rangeItems(a, b) } catch { throw self.error(i, "range with at most \(Indexing.maxRangeItems) items expected") }
     case .tensor(let t) where t.rank == 1: return t.values.map { .number(Double($0)) }
+    case .object(let o) where o.length != nil:
+      do { return try Indexing.elements(self[i]) } catch { throw ScriptError.wrap(error, at: SourceSpan(source: 0, line: 0, column: 0)).unlocated }
     default: throw typeError(i, "list")
     }
   }

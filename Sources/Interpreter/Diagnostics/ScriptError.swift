@@ -84,6 +84,14 @@ public struct ScriptError: Error {
     return e
   }
 
+  /// The same error without a place (the call site then gives it one).
+  var unlocated: ScriptError {
+    var e = self
+    e.span = nil
+    e.point = nil
+    return e
+  }
+
   /// Converts any error thrown below an operator or call into a located script error.
   static func wrap(_ error: any Error, at span: SourceSpan) -> ScriptError {
     if let e = error as? ScriptError { return e.located(span) }

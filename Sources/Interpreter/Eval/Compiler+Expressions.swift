@@ -11,20 +11,24 @@ extension Compiler {
     case .name(let n): return try nameReader(n, span)
     case .fstring(let pieces): return try fstring(pieces)
     case .list(let items):
-      var evs: [Eval] = []
-      for i in items { evs.append(try expression(i)) }
+      var evs: [EvalBox] = []
+      for i in items { evs.append(EvalBox(run: try expression(i))) }
       return { f in
         var out: [Value] = []
         out.reserveCapacity(evs.count)
-        for ev in evs { out.append(try ev(f)) }
+        for ev in evs { out.append(try ev.run(f)) }
         return .list(ListRef(out))
       }
     case .record(let fields):
-      var evs: [(String, Eval)] = []
-      for (k, v) in fields { evs.append((k, try expression(v))) }
+      var names: [String] = []
+      var evs: [EvalBox] = []
+      for (k, v) in fields {
+        names.append(k)
+        evs.append(EvalBox(run: try expression(v)))
+      }
       return { f in
         var out: [(String, Value)] = []
-        for (k, ev) in evs { out.append((k, try ev(f))) }
+        for (k, ev) in zip(names, evs) { out.append((k, try ev.run(f))) }
         return .record(RecordRef(out))
       }
     case .unary(let op, let operand):
@@ -140,17 +144,17 @@ extension Compiler {
   }
 
   mutating func indexItems(_ items: [IndexItem]) throws(ScriptError) -> (Frame) throws -> [IndexArgument] {
-    var parts: [(Frame) throws -> IndexArgument] = []
+    var parts: [IndexPart] = []
     for item in items {
       switch item {
       case .single(let e):
         let ev = try expression(e)
-        parts.append { f in .value(try ev(f)) }
+        parts.append(IndexPart { f in .value(try ev(f)) })
       case .slice(let a, let b, let s):
         let ea = try a.map { (x) throws(ScriptError) in (try expression(x), x.span) }
         let eb = try b.map { (x) throws(ScriptError) in (try expression(x), x.span) }
         let es = try s.map { (x) throws(ScriptError) in (try expression(x), x.span) }
-        parts.append { f in
+        parts.append(IndexPart { f in
           func bound(_ p: (Eval, SourceSpan)?) throws -> Int? {
             guard let (ev, sp) = p else { return nil }
             let v = try ev(f)
@@ -162,15 +166,17 @@ extension Compiler {
             return i
           }
           return .slice(try bound(ea), try bound(eb), try bound(es))
-        }
+        })
       }
     }
     if parts.count == 1 {
-      let p = parts[0]
+      let p = parts[0].run
       return { f in [try p(f)] }
     }
-    return { f in try parts.map { try $0(f) } }
+    return { f in try parts.map { try $0.run(f) } }
   }
+
+  struct IndexPart { let run: (Frame) throws -> IndexArgument }
 
   mutating func fstring(_ pieces: [FStringPiece]) throws(ScriptError) -> Eval {
     var parts: [(Frame) throws -> String] = []
@@ -278,10 +284,16 @@ extension Compiler {
 
   mutating func call(_ calleeExpr: Expr, _ args: [Argument], _ span: SourceSpan) throws(ScriptError) -> Eval {
     let callee = try expression(calleeExpr)
-    var positional: [Eval] = []
-    var keywords: [(String, Eval)] = []
+    var positional: [EvalBox] = []
+    var labels: [String] = []
+    var keywords: [EvalBox] = []
     for a in args {
-      if let label = a.label { keywords.append((label, try expression(a.value))) } else { positional.append(try expression(a.value)) }
+      if let label = a.label {
+        labels.append(label)
+        keywords.append(EvalBox(run: try expression(a.value)))
+      } else {
+        positional.append(EvalBox(run: try expression(a.value)))
+      }
     }
     let ctx = context
     if keywords.isEmpty {
@@ -292,7 +304,7 @@ extension Compiler {
           // Fast path: arguments go straight into the new frame's slots.
           let code = cl.code
           let frame = Frame(count: code.slotCount, parent: cl.environment)
-          for k in 0..<n { frame.slots[k] = try positional[k](f) }
+          for k in 0..<n { frame.slots[k] = try positional[k].run(f) }
           do {
             if n < code.parameters.count { try ctx.fillDefaults(code, frame) }
             return try ctx.run(code, frame)
@@ -300,16 +312,16 @@ extension Compiler {
         }
         var values: [Value] = []
         values.reserveCapacity(n)
-        for p in positional { values.append(try p(f)) }
+        for p in positional { values.append(try p.run(f)) }
         do { return try ctx.invoke(c, values, [], at: span) } catch { throw ScriptError.wrap(error, at: span) }
       }
     }
     return { f in
       let c = try callee(f)
       var values: [Value] = []
-      for p in positional { values.append(try p(f)) }
+      for p in positional { values.append(try p.run(f)) }
       var kws: [(String, Value)] = []
-      for (k, ev) in keywords { kws.append((k, try ev(f))) }
+      for (k, ev) in zip(labels, keywords) { kws.append((k, try ev.run(f))) }
       do { return try ctx.invoke(c, values, kws, at: span) } catch { throw ScriptError.wrap(error, at: span) }
     }
   }

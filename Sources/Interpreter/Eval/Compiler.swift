@@ -2,6 +2,19 @@ import Runtime
 
 typealias Eval = (Frame) throws -> Value
 typealias Exec = (Frame) throws -> Flow
+typealias Store = (Frame, Value) throws -> Void
+
+// Closures kept in arrays or optionals are wrapped in these structs: a bare closure stored
+// in a generic container is kept at maximal abstraction, and every call through it pays a
+// reabstraction thunk.
+struct EvalBox { let run: Eval }
+struct ExecBox { let run: Exec }
+struct StoreBox { let run: Store }
+struct Branch {
+  let condition: Eval
+  let body: Exec
+  let span: SourceSpan
+}
 
 /// The locals of one function being compiled: parameters first, then every name the body
 /// assigns (assignment inside a function makes a local).
@@ -36,15 +49,15 @@ struct Compiler {
   // MARK: - Blocks and statements
 
   mutating func block(_ stmts: [Stmt], tail: Bool) throws(ScriptError) -> Exec {
-    var execs: [Exec] = []
+    var execs: [ExecBox] = []
     for (i, s) in stmts.enumerated() {
-      execs.append(try statement(s, tail: tail && i == stmts.count - 1))
+      execs.append(ExecBox(run: try statement(s, tail: tail && i == stmts.count - 1)))
     }
     switch execs.count {
     case 0: return { _ in .normal }
-    case 1: return execs[0]
+    case 1: return execs[0].run
     case 2:
-      let a = execs[0], b = execs[1]
+      let a = execs[0].run, b = execs[1].run
       return { f in
         let r = try a(f)
         return r == .normal ? try b(f) : r
@@ -52,7 +65,7 @@ struct Compiler {
     default:
       return { f in
         for e in execs {
-          let r = try e(f)
+          let r = try e.run(f)
           if r != .normal { return r }
         }
         return .normal
@@ -75,8 +88,8 @@ struct Compiler {
       return try compoundAssign(target, op, e, span: span)
     case .destructure(let targets, let e):
       let ev = try expression(e)
-      var stores: [(Frame, Value) throws -> Void] = []
-      for t in targets { stores.append(try assigner(t)) }
+      var stores: [StoreBox] = []
+      for t in targets { stores.append(StoreBox(run: try assigner(t))) }
       return { f in
         let v = try ev(f)
         let items: [Value]
@@ -88,25 +101,25 @@ struct Compiler {
         guard items.count == stores.count else {
           throw ScriptError(.destructure(expected: stores.count, got: items.count), at: span)
         }
-        for (store, item) in zip(stores, items) { try store(f, item) }
+        for (store, item) in zip(stores, items) { try store.run(f, item) }
         return .normal
       }
     case .ifChain(let branches, let elseBody):
-      var conds: [(Eval, Exec, SourceSpan)] = []
+      var conds: [Branch] = []
       for (c, body) in branches {
-        conds.append((try expression(c), try block(body, tail: tail), c.span))
+        conds.append(Branch(condition: try expression(c), body: try block(body, tail: tail), span: c.span))
       }
-      let otherwise = try elseBody.map { (b) throws(ScriptError) -> Exec in try block(b, tail: tail) }
+      let otherwise = try elseBody.map { (b) throws(ScriptError) -> ExecBox in ExecBox(run: try block(b, tail: tail)) }
       if conds.count == 1 {
-        let (c, body, cspan) = conds[0]
-        return { f in
-          if try Compiler.truth(try c(f), cspan) { return try body(f) }
-          return try otherwise?(f) ?? .normal
+        let c = conds[0].condition, body = conds[0].body, cspan = conds[0].span
+        if let other = otherwise?.run {
+          return { f in try Compiler.truth(try c(f), cspan) ? try body(f) : try other(f) }
         }
+        return { f in try Compiler.truth(try c(f), cspan) ? try body(f) : .normal }
       }
       return { f in
-        for (c, body, cspan) in conds where try Compiler.truth(try c(f), cspan) { return try body(f) }
-        return try otherwise?(f) ?? .normal
+        for b in conds where try Compiler.truth(try b.condition(f), b.span) { return try b.body(f) }
+        return try otherwise?.run(f) ?? .normal
       }
     case .whileLoop(let c, let body):
       let cond = try expression(c)
@@ -167,13 +180,13 @@ struct Compiler {
 
   mutating func forLoop(_ names: [(String, SourceSpan)], _ seqExpr: Expr, _ body: [Stmt], span: SourceSpan) throws(ScriptError) -> Exec {
     let seq = try expression(seqExpr)
-    var stores: [(Frame, Value) throws -> Void] = []
-    for (n, s) in names { stores.append(try assigner(.name(n, s))) }
+    var stores: [StoreBox] = []
+    for (n, s) in names { stores.append(StoreBox(run: try assigner(.name(n, s)))) }
     loopDepth += 1
     let run = try block(body, tail: false)
     loopDepth -= 1
     let ctx = context
-    let single = stores.count == 1 ? stores[0] : nil
+    let single: Store? = stores.count == 1 ? stores[0].run : nil
     return { f in
       let v = try seq(f)
       if case .range(let a, let b) = v, let store = single {
@@ -189,9 +202,8 @@ struct Compiler {
         }
         return .normal
       }
-      let items: [Value]
-      do { items = try Indexing.elements(v) } catch { throw ScriptError.wrap(error, at: seqExpr.span) }
-      for item in items {
+      // One iteration; nil means "keep going", otherwise the loop's result.
+      func visit(_ item: Value) throws -> Flow? {
         do { try ctx.tick() } catch { throw ScriptError.wrap(error, at: span) }
         if let store = single {
           try store(f, item)
@@ -199,13 +211,41 @@ struct Compiler {
           guard case .list(let l) = item, l.items.count == stores.count else {
             throw ScriptError(.other("cannot unpack a \(item.typeName) into \(stores.count) loop variables"), at: span)
           }
-          for (s, x) in zip(stores, l.items) { try s(f, x) }
+          for (s, x) in zip(stores, l.items) { try s.run(f, x) }
         }
         switch try run(f) {
         case .breakLoop: return .normal
         case .returned: return .returned
-        default: continue
+        default: return nil
         }
+      }
+      // Tensor rows are sliced one at a time rather than all up front.
+      if case .tensor(let t) = v, t.rank > 0 {
+        for i in 0..<t.shape[0] {
+          let row: Value
+          do { row = try TensorOperators.index(t, [.value(.number(Double(i)))]) } catch { throw ScriptError.wrap(error, at: seqExpr.span) }
+          if let r = try visit(row) { return r }
+        }
+        return .normal
+      }
+      // Objects with a length and an index (datasets) are visited lazily, one sample at a time.
+      if case .object(let o) = v {
+        let eager: [Value]?
+        do { eager = try o.elements() } catch { throw ScriptError.wrap(error, at: seqExpr.span) }
+        if eager == nil, let n = o.length {
+          for i in 0..<n {
+            let item: Value?
+            do { item = try o.index(.number(Double(i))) } catch { throw ScriptError.wrap(error, at: seqExpr.span) }
+            guard let item else { break }
+            if let r = try visit(item) { return r }
+          }
+          return .normal
+        }
+      }
+      let items: [Value]
+      do { items = try Indexing.elements(v) } catch { throw ScriptError.wrap(error, at: seqExpr.span) }
+      for item in items {
+        if let r = try visit(item) { return r }
       }
       return .normal
     }
@@ -249,7 +289,7 @@ struct Compiler {
   }
 
   /// A store into a name, field or element.
-  mutating func assigner(_ target: AssignTarget) throws(ScriptError) -> (Frame, Value) throws -> Void {
+  mutating func assigner(_ target: AssignTarget) throws(ScriptError) -> Store {
     switch target {
     case .name(let n, _):
       if let sc = scope, let i = sc.slots[n] { return { f, v in f.slots[i] = v } }
@@ -284,7 +324,7 @@ struct Compiler {
     let code = FunctionCode(name: decl.name, parameters: params, span: decl.span)
     var inner = Compiler(context: context, scope: sc)
     for p in decl.parameters {
-      code.defaults.append(try p.defaultValue.map { (e) throws(ScriptError) in try inner.expression(e) })
+      code.defaults.append(try p.defaultValue.map { (e) throws(ScriptError) in EvalBox(run: try inner.expression(e)) })
     }
     code.body = try inner.block(decl.body, tail: true)
     code.slotCount = sc.slots.count

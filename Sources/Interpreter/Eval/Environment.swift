@@ -66,7 +66,7 @@ final class FunctionCode {
   let name: String
   let parameters: [String]
   /// Default-value evaluators, run in the new frame at call time.
-  var defaults: [((Frame) throws -> Value)?] = []
+  var defaults: [EvalBox?] = []
   var slotCount = 0
   var body: (Frame) throws -> Flow = { _ in .normal }
   let span: SourceSpan

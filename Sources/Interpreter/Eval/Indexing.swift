@@ -22,7 +22,7 @@ enum Indexing {
     case (.string(let str), .slice(let a, let b, let s)): return .string(String(try slice(Array(str), a, b, s)))
     case (.range(let lo, let hi), .value(let i)): return .number(Double(lo + (try position(i, count: max(0, hi - lo)))))
     case (.range(let lo, let hi), .slice(let a, let b, let s)):
-      return .list(try slice(Array(lo..<max(lo, hi)), a, b, s).map { .number(Double($0)) })
+      return .list(try slice(try rangeItems(lo, hi), a, b, s))
     case (.record(let r), .value(let k)):
       guard case .string(let key) = k else { throw ScriptError(.other("record keys are strings, got \(k.typeName)")) }
       guard let v = r.get(key) else {
@@ -118,15 +118,29 @@ enum Indexing {
   static func elements(_ v: Value) throws -> [Value] {
     switch v {
     case .list(let l): return l.items
-    case .range(let a, let b): return a < b ? (a..<b).map { .number(Double($0)) } : []
+    case .range(let a, let b): return try rangeItems(a, b)
     case .record(let r): return r.keys.map { .string($0) }
     case .string(let s): return s.map { .string(String($0)) }
     case .tensor(let t): return try TensorOperators.rows(t)
     case .object(let o):
       if let xs = try o.elements() { return xs }
+      if let n = o.length { return try (0..<n).map { try o.index(.number(Double($0))) ?? .null } }
     default: break
     }
     throw ScriptError(.other("cannot iterate over a \(v.typeName)"))
+  }
+
+  /// The largest range turned into a list (ranges themselves are never materialised by
+  /// `for`; slicing, unpacking or passing one as a list builds it).
+  static let maxRangeItems = 10_000_000
+
+  /// The numbers of `a..b` as values.
+  static func rangeItems(_ a: Int, _ b: Int) throws -> [Value] {
+    guard a < b else { return [] }
+    guard b - a <= maxRangeItems else {
+      throw ScriptError(.other("the range \(a)..\(b) is too large to turn into a list (more than \(maxRangeItems) items)"))
+    }
+    return (a..<b).map { .number(Double($0)) }
   }
 
   /// `len(x)`.

@@ -80,7 +80,9 @@ enum TensorOperators {
       case .value(.number(let x)):
         guard let i = Arguments.integer(x) else { throw ScriptError(.notInteger(what: "a tensor index", value: x)) }
         return .index(i)
-      case .value(.range(let a, let b)): return .list(a < b ? Array(a..<b) : [])
+      case .value(.range(let a, let b)):
+        guard b - a <= Indexing.maxRangeItems else { throw ScriptError(.other("index range \(a)..\(b) is too large")) }
+        return .list(a < b ? Array(a..<b) : [])
       case .value(let v):
         var out: [Int] = []
         let items: [Value]

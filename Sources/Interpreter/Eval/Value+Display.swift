@@ -135,7 +135,7 @@ struct FormatSpec: Equatable {
     if let w = width, s.count < w {
       let pad = String(repeating: " ", count: w - s.count)
       // Numbers align right by default, text left (as in Python).
-      let right = align == ">" || (align == nil && type != nil)
+      let right = align == ">" || (align == nil && (type != nil || v.asNumber != nil))
       s = right ? pad + s : s + pad
     }
     return s

@@ -91,7 +91,8 @@ public final class RecordRef {
 ///
 /// Conform a class to add a kind; every requirement but `typeName` and `summary` has a
 /// default. Members are looked up by `x.name`; `x[i]` calls `index`; `x(args)` calls `call`;
-/// `for v in x` uses `elements`; `len(x)` uses `length`.
+/// `len(x)` uses `length`; `for v in x` uses `elements()` when implemented, otherwise visits
+/// `x[0] ..< x[length]` lazily (so a dataset need not materialise its samples).
 ///
 ///     final class RunObject: NativeObject {
 ///       let run: TrainingRun
@@ -118,7 +119,8 @@ public protocol NativeObject: AnyObject {
   func index(_ key: Value) throws -> Value?
   /// `len(x)`, or nil when the object has no length.
   var length: Int? { get }
-  /// `for v in x`, or nil when the object is not iterable.
+  /// All elements at once for `for v in x`; leave nil (the default) to be iterated lazily
+  /// through `length` and `index`.
   func elements() throws -> [Value]?
   /// `x(args...)` for callable objects (a model gives logits), or nil when not callable.
   func call(_ arguments: [Value], context: CallContext) throws -> Value?

@@ -61,7 +61,7 @@ public enum CIFARReader {
   static func classNames(file: String, count: Int, defaults: [String]) throws -> [String] {
     guard FileBytes.isFile(file) else { return defaults }
     let text = String(decoding: try FileBytes.read(file), as: UTF8.self)
-    let names = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters() }.filter { !$0.isEmpty }
+    let names = text.split(whereSeparator: \.isNewline).map { $0.trimmedSpaces() }.filter { !$0.isEmpty }
     guard names.count == count else {
       throw RuntimeError.io(path: file, message: "expected \(count) class names, one per line, found \(names.count)")
     }
@@ -78,7 +78,7 @@ public enum CIFARReader {
 }
 
 extension Substring {
-  func trimmingCharacters() -> String {
+  func trimmedSpaces() -> String {
     var s = self[...]
     while let f = s.first, f == " " || f == "\t" || f == "\r" { s = s.dropFirst() }
     while let l = s.last, l == " " || l == "\t" || l == "\r" { s = s.dropLast() }

@@ -90,8 +90,14 @@ extension Dataset {
           detail: "differ: \(first.name) and \(d.name) need the same channels and image size")
       }
       guard d.classNames == first.classNames else {
+        let detail: String
+        if let k = zip(first.classNames, d.classNames).enumerated().first(where: { $0.element.0 != $0.element.1 })?.offset {
+          detail = "class \(k) is '\(first.classNames[k])' in one and '\(d.classNames[k])' in the other"
+        } else {
+          detail = "\(first.classNames.count) vs \(d.classNames.count) classes"
+        }
         throw RuntimeError.invalidArgument(
-          op: "concat", message: "\(first.name) and \(d.name) have different classes (\(first.classNames.count) vs \(d.classNames.count) names)")
+          op: "concat", message: "\(first.name) and \(d.name) have different classes: \(detail)")
       }
       var remap: [Int32] = []
       for o in d.originNames {
@@ -138,32 +144,5 @@ extension Dataset {
       std.append(Float(max(v.squareRoot() / 255, 1e-3)))
     }
     return Normalization(mean: mean, std: std)
-  }
-}
-
-/// Per-channel mean and standard deviation (in [0, 1] pixel units) used to normalise
-/// images: `x = (pixel / 255 - mean[c]) / std[c]`.
-public struct Normalization: Sendable, Equatable, Codable {
-  /// Mean per channel.
-  public var mean: [Float]
-  /// Standard deviation per channel (kept >= 1e-3 so constant images do not divide by 0).
-  public var std: [Float]
-
-  /// Creates a normalisation; `mean` and `std` need one entry per channel.
-  public init(mean: [Float], std: [Float]) {
-    self.mean = mean
-    self.std = std
-  }
-
-  /// No normalisation for `channels` channels: values stay in [0, 1].
-  public static func identity(channels: Int) -> Normalization {
-    Normalization(mean: [Float](repeating: 0, count: channels), std: [Float](repeating: 1, count: channels))
-  }
-
-  func check(channels: Int, op: String) throws {
-    guard mean.count == channels, std.count == channels, std.allSatisfy({ $0 > 0 }) else {
-      throw RuntimeError.invalidArgument(
-        op: op, message: "normalisation has \(mean.count) means and \(std.count) stds (all > 0 needed) for \(channels) channels")
-    }
   }
 }

@@ -11,6 +11,9 @@ extension Dataset {
     guard n >= 1 else {
       throw RuntimeError.invalidArgument(op: "show", message: "n must be >= 1, got \(n)")
     }
+    if let c = columns, c < 1 {
+      throw RuntimeError.invalidArgument(op: "show", message: "columns must be >= 1, got \(c)")
+    }
     guard count > 0 else {
       throw RuntimeError.invalidArgument(op: "show", message: "\(name) is empty")
     }

@@ -61,7 +61,7 @@ extension Dataset {
     let listPath = "\(root)/\(ImageFolder.classListFile)"
     if FileBytes.isFile(listPath) {
       let text = String(decoding: try FileBytes.read(listPath), as: UTF8.self)
-      classNames = text.split(separator: "\n", omittingEmptySubsequences: true).map { $0.trimmingCharacters() }.filter { !$0.isEmpty }
+      classNames = text.split(separator: "\n", omittingEmptySubsequences: true).map { $0.trimmedSpaces() }.filter { !$0.isEmpty }
       folders = classNames.enumerated().map { ImageFolder.folderName($1, index: $0) }
       guard !classNames.isEmpty else { throw RuntimeError.io(path: listPath, message: "lists no class names") }
       let listed = Set(folders)

@@ -12,7 +12,9 @@ import Glibc
 /// Pixels are interleaved, row-major, 8 bits per channel: `pixels[(y * width + x) * channels + c]`.
 /// Decoding accepts every PNG colour type and bit depth (grey, grey+alpha, RGB, RGBA, palette;
 /// 1 to 16 bits). 16-bit files without gamma information are taken as sRGB-encoded (as image
-/// tools write them), so they scale to 8 bits without a gamma change.
+/// tools write them), so they scale to 8 bits without a gamma change. libpng's simplified
+/// API is colour-managed: a file whose gAMA/sRGB/cHRM chunks declare an encoding other than
+/// sRGB (e.g. linear 16-bit) is converted to sRGB; ordinary files decode to their stored values.
 ///
 ///     let png = try PNGCodec.encode(pixels: rgb, width: 28, height: 28, channels: 3)
 ///     let img = try PNGCodec.decode(png)        // img.channels == 3, img.pixels == rgb

@@ -1,42 +1,39 @@
 /// Batch normalisation kernels on [N, C, HW] (HW = 1 for [N, C] inputs), parallel over
-/// channels. Statistics accumulate in Float64: a channel can hold 50k values and the
-/// one-pass E[x²] - E[x]² form loses digits, so the variance is a second pass.
+/// channels; reductions are SIMD within a row and Float64 across rows.
 struct NormGeometry {
   let n: Int, c: Int, hw: Int
   var perChannel: Int { n * hw }
 }
 
 enum BatchNormKernels {
-  /// Batch statistics: mean and biased variance per channel.
+  /// Batch statistics: mean and biased variance per channel, in one pass over x.
+  ///
+  /// Sums are taken of x - K with K the channel's first value, so the E[(x-K)²] - E[x-K]²
+  /// form does not cancel catastrophically when |mean| ≫ std; rows accumulate in Float
+  /// (SIMD) and the channel total in Float64.
   static func statistics(_ x: UnsafePointer<Float>, _ g: NormGeometry, mean: UnsafeMutablePointer<Float>, variance: UnsafeMutablePointer<Float>) {
     let plane = g.c * g.hw
     Parallel.forEach(count: g.c, minPerWorker: 4) { _, range in
       for ch in range {
-        var s = 0.0
+        let shift = x[ch * g.hw]
+        var s = 0.0, q = 0.0
         for i in 0..<g.n {
-          let row = x + i * plane + ch * g.hw
-          var f: Float = 0
-          for j in 0..<g.hw { f += row[j] }
-          s += Double(f)
+          let r = SIMDReduce.shiftedSums(x + i * plane + ch * g.hw, g.hw, shift: shift)
+          s += Double(r.sum); q += Double(r.sumSquares)
         }
-        let m = s / Double(g.perChannel), mf = Float(m)
-        var v = 0.0
-        for i in 0..<g.n {
-          let row = x + i * plane + ch * g.hw
-          var f: Float = 0
-          for j in 0..<g.hw { let d = row[j] - mf; f += d * d }
-          v += Double(f)
-        }
-        mean[ch] = mf
-        variance[ch] = Float(v / Double(g.perChannel))
+        let m = s / Double(g.perChannel)
+        mean[ch] = Float(Double(shift) + m)
+        variance[ch] = Float(Swift.max(0, q / Double(g.perChannel) - m * m))
       }
     }
   }
 
-  /// y = (x - mean) * invStd * gamma + beta, per channel.
+  /// y = (x - mean) * invStd * gamma + beta, per channel, then (when `slope` is given) the
+  /// leaky ReLU y = max(y, 0) + slope·min(y, 0) fused in (slope 0 is ReLU).
   static func normalize(
     _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ g: NormGeometry,
-    mean: UnsafePointer<Float>, invStd: UnsafePointer<Float>, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>
+    mean: UnsafePointer<Float>, invStd: UnsafePointer<Float>, gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>,
+    slope: Float? = nil
   ) {
     let plane = g.c * g.hw
     Parallel.forEach(count: g.c, minPerWorker: 4) { _, range in
@@ -44,7 +41,7 @@ enum BatchNormKernels {
         let a = invStd[ch] * gamma[ch], b = beta[ch] - mean[ch] * a
         for i in 0..<g.n {
           let src = x + i * plane + ch * g.hw, dst = y + i * plane + ch * g.hw
-          for j in 0..<g.hw { dst[j] = src[j] * a + b }
+          SIMDMap.affine(src, dst, g.hw, a: a, b: b, slope: slope)
         }
       }
     }
@@ -53,10 +50,13 @@ enum BatchNormKernels {
   /// Backward of `normalize`. With batch statistics (`training`), the mean and variance
   /// depend on x: dx = γ·invStd·(dy - mean(dy) - x̂·mean(dy·x̂)); with running statistics
   /// they are constants: dx = γ·invStd·dy. dgamma = Σ dy·x̂, dbeta = Σ dy (overwritten).
+  /// With a fused activation, `dy` is the gradient of the activated output `y` and is first
+  /// mapped through the activation's derivative (1 where y > 0, slope elsewhere).
   static func backward(
     _ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>?, _ g: NormGeometry,
     mean: UnsafePointer<Float>, invStd: UnsafePointer<Float>, gamma: UnsafePointer<Float>,
-    dgamma: UnsafeMutablePointer<Float>, dbeta: UnsafeMutablePointer<Float>, training: Bool
+    dgamma: UnsafeMutablePointer<Float>, dbeta: UnsafeMutablePointer<Float>, training: Bool,
+    activation: (y: UnsafePointer<Float>, slope: Float)? = nil
   ) {
     let plane = g.c * g.hw, m = Float(g.perChannel)
     Parallel.forEach(count: g.c, minPerWorker: 4) { _, range in
@@ -64,10 +64,10 @@ enum BatchNormKernels {
         let mu = mean[ch], istd = invStd[ch]
         var sdy = 0.0, sdyx = 0.0
         for i in 0..<g.n {
-          let xs = x + i * plane + ch * g.hw, ds = dy + i * plane + ch * g.hw
-          var a: Float = 0, b: Float = 0
-          for j in 0..<g.hw { a += ds[j]; b += ds[j] * (xs[j] - mu) }
-          sdy += Double(a); sdyx += Double(b)
+          let off = i * plane + ch * g.hw
+          let r = activation.map { SIMDReduce.activatedSumAndCenteredDot(dy + off, $0.y + off, slope: $0.slope, x + off, g.hw, shift: mu) }
+            ?? SIMDReduce.sumAndCenteredDot(dy + off, x + off, g.hw, shift: mu)
+          sdy += Double(r.sum); sdyx += Double(r.dot)
         }
         let sumDy = Float(sdy), sumDyXhat = Float(sdyx) * istd
         dgamma[ch] = sumDyXhat
@@ -76,8 +76,9 @@ enum BatchNormKernels {
         let scale = gamma[ch] * istd
         let meanDy = training ? sumDy / m : 0, k = training ? sumDyXhat / m * istd : 0
         for i in 0..<g.n {
-          let xs = x + i * plane + ch * g.hw, ds = dy + i * plane + ch * g.hw, out = dx + i * plane + ch * g.hw
-          for j in 0..<g.hw { out[j] = scale * (ds[j] - meanDy - (xs[j] - mu) * k) }
+          let off = i * plane + ch * g.hw
+          SIMDMap.normBackward(dy + off, x + off, dx + off, g.hw, activation.map { ($0.y + off, $0.slope) },
+                               scale: scale, meanDy: meanDy, mu: mu, k: k)
         }
       }
     }

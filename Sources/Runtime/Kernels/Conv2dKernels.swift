@@ -209,10 +209,7 @@ enum ConvKernels {
     if let dbias {
       for o in 0..<g.cout {
         var s: Float = 0
-        for n in 0..<g.n {
-          let row = dy + n * g.outPlane + o * ohw
-          for i in 0..<ohw { s += row[i] }
-        }
+        for n in 0..<g.n { s += SIMDReduce.sum(dy + n * g.outPlane + o * ohw, ohw) }
         dbias[o] = s
       }
     }

@@ -83,10 +83,7 @@ enum PoolKernels {
   static func globalAvgForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, planes: Int, hw: Int) {
     let scale = 1 / Float(hw)
     for p in 0..<planes {
-      let src = x + p * hw
-      var s: Float = 0
-      for i in 0..<hw { s += src[i] }
-      y[p] = s * scale
+      y[p] = SIMDReduce.sum(x + p * hw, hw) * scale
     }
   }
 

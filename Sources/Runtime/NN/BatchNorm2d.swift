@@ -21,9 +21,12 @@ public final class BatchNorm2d: Layer {
     self.momentum = momentum; self.eps = eps
   }
 
-  public func forward(_ x: Tensor) throws -> Tensor {
+  public func forward(_ x: Tensor) throws -> Tensor { try forward(x, activationSlope: nil) }
+
+  /// The layer followed by a leaky ReLU (slope 0: ReLU) in one fused op.
+  func forward(_ x: Tensor, activationSlope: Float?) throws -> Tensor {
     try x.batchNorm2d(gamma: weight, beta: bias, runningMean: runningMean, runningVar: runningVar,
-                      training: isTraining, momentum: momentum, eps: eps)
+                      training: isTraining, momentum: momentum, eps: eps, activationSlope: activationSlope)
   }
 
   public var ownParameters: [(name: String, tensor: Tensor)] { [("weight", weight), ("bias", bias)] }

@@ -32,11 +32,16 @@ public struct Canvas: Sendable {
   /// A canvas filled with `background`; sizes are clamped to `1...Canvas.maxSide` and the
   /// area to `Canvas.maxPixels`. Renderers validate user sizes with `checkSize` first.
   public init(width: Int, height: Int, background: RGB = .white) {
-    self.width = min(max(width, 1), Canvas.maxSide)
-    self.height = min(max(height, 1), Canvas.maxSide, Canvas.maxPixels / self.width)
+    (self.width, self.height) = Canvas.clampedSize(width: width, height: height)
     pixels = [UInt8](repeating: 0, count: self.width * self.height * 3)
     clip = (0, 0, self.width, self.height)
     fill(background)
+  }
+
+  /// The size a `Canvas(width:height:)` request gets after clamping.
+  static func clampedSize(width: Int, height: Int) -> (Int, Int) {
+    let w = min(max(width, 1), maxSide)
+    return (w, min(max(height, 1), maxSide, maxPixels / w))
   }
 
   /// Limits drawing to the rectangle `[x, x+w) x [y, y+h)` (intersected with the canvas).
@@ -334,13 +339,29 @@ public struct Canvas: Sendable {
 
 /// Horizontal anchoring of text relative to the given x.
 public enum TextAlign: Sendable {
-  case left, center, right
+  /// `x` is the left edge.
+  case left
+  /// `x` is the centre.
+  case center
+  /// `x` is the right edge.
+  case right
 }
 
 /// Marker shapes for scatter plots; categories cycle through them so they differ by shape as
 /// well as colour.
 public enum Marker: Int, CaseIterable, Sendable {
-  case circle, triangle, square, diamond, cross, plus
+  /// A filled disc.
+  case circle
+  /// A filled upward triangle.
+  case triangle
+  /// A filled square.
+  case square
+  /// A filled diamond.
+  case diamond
+  /// An x of two strokes.
+  case cross
+  /// A + of two strokes.
+  case plus
 
   /// The marker of category `i` (cycles).
   public static func of(_ i: Int) -> Marker {

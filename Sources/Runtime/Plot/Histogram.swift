@@ -30,23 +30,29 @@ public enum Histogram {
 
   /// Renders one histogram.
   public static func render(
-    _ values: [Double], bins: Int = 30, title: String = "", xLabel: String = "", yLabel: String = "count",
-    width: Int = 800, height: Int = 500, scale: Int = 2
+    _ values: [Double], bins: Int = 30, range: ClosedRange<Double>? = nil, title: String = "", xLabel: String = "",
+    yLabel: String = "count", width: Int = 800, height: Int = 500, scale: Int = 2
   ) throws -> Canvas {
-    try render(groups: [(name: "", values: values)], bins: bins, title: title, xLabel: xLabel, yLabel: yLabel, width: width, height: height, scale: scale)
+    try render(groups: [(name: "", values: values)], bins: bins, range: range, title: title, xLabel: xLabel, yLabel: yLabel, width: width, height: height, scale: scale)
   }
 
   /// Renders groups over shared bins; several groups overlay translucently with a legend.
   ///
-  /// - Throws: `invalidArgument` for `bins` outside 1...10000.
+  /// - Parameter range: the binned interval (e.g. `0...1` for probabilities); by default the
+  ///   data's range. Values outside it are not counted.
+  /// - Throws: `invalidArgument` for `bins` outside 1...10000 or a range that is not finite.
   public static func render(
-    groups: [(name: String, values: [Double])], bins: Int = 30, title: String = "", xLabel: String = "",
-    yLabel: String = "count", width: Int = 800, height: Int = 500, scale: Int = 2
+    groups: [(name: String, values: [Double])], bins: Int = 30, range fixed: ClosedRange<Double>? = nil,
+    title: String = "", xLabel: String = "", yLabel: String = "count", width: Int = 800, height: Int = 500, scale: Int = 2
   ) throws -> Canvas {
     guard bins >= 1, bins <= 10_000 else {
       throw RuntimeError.invalidArgument(op: "hist", message: "bins must be in 1...10000, got \(bins)")
     }
-    let (lo, hi) = range(groups.flatMap(\.values))
+    if let r = fixed, !r.lowerBound.isFinite || !r.upperBound.isFinite {
+      throw RuntimeError.invalidArgument(op: "hist", message: "the range must be finite, got \(r.lowerBound)...\(r.upperBound)")
+    }
+    let (lo, hi) = fixed.map { $0.lowerBound < $0.upperBound ? ($0.lowerBound, $0.upperBound) : ($0.lowerBound - 0.5, $0.upperBound + 0.5) }
+      ?? range(groups.flatMap(\.values))
     let counts = groups.map { Histogram.counts($0.values, bins: bins, lo: lo, hi: hi) }
     let top = counts.flatMap { $0 }.max() ?? 0
     let xTicks = Ticks(min: lo, max: hi, target: 6)

@@ -11,11 +11,12 @@ public enum ImageGrid {
   ///   - captions: one per image, or empty for none.
   ///   - columns: tiles per row; by default about the square root of the count.
   ///   - borders: an optional frame colour per tile (e.g. to mark synthetic samples).
+  ///   - textScale: caption size (1...8); a title is drawn one size larger.
   /// - Throws: `invalidArgument` for an image whose bytes do not match its shape, a caption
   ///   count that does not match, or a grid beyond the `Canvas` size limits.
   public static func render(
     images: [(pixels: [UInt8], channels: Int, height: Int, width: Int)], captions: [String],
-    columns: Int? = nil, scale: Int = 2, borders: [RGB?]? = nil, textScale: Int = 1
+    columns: Int? = nil, scale: Int = 2, borders: [RGB?]? = nil, textScale: Int = 1, title: String = ""
   ) throws -> Canvas {
     let n = images.count
     guard captions.isEmpty || captions.count == n else {
@@ -33,7 +34,10 @@ public enum ImageGrid {
     guard scale >= 1, scale <= 64 else {
       throw RuntimeError.invalidArgument(op: "image_grid", message: "scale must be in 1...64, got \(scale)")
     }
-    let font = BitmapFont.standard, ts = max(textScale, 1)
+    guard textScale >= 1, textScale <= 8 else {
+      throw RuntimeError.invalidArgument(op: "image_grid", message: "textScale must be in 1...8, got \(textScale)")
+    }
+    let font = BitmapFont.standard, ts = textScale
     let cols = max(1, min(columns ?? Int(Double(max(n, 1)).squareRoot().rounded(.up)), max(n, 1)))
     let rowsCount = (n + cols - 1) / cols
     let tileW = (images.map(\.width).max() ?? 1) * scale, tileH = (images.map(\.height).max() ?? 1) * scale
@@ -45,13 +49,19 @@ public enum ImageGrid {
     let cellH = tileH + 2 * frame + (captionLines > 0 ? gap / 2 + captionLines * font.lineHeight * ts : 0)
     let (w, o1) = cols.multipliedReportingOverflow(by: cellW + gap)
     let (h, o2) = rowsCount.multipliedReportingOverflow(by: cellH + gap)
-    guard !o1, !o2, w + gap <= Canvas.maxSide, h + gap <= Canvas.maxSide, (w + gap) * (h + gap) <= Canvas.maxPixels else {
+    let titleH = title.isEmpty ? 0 : gap + font.height(scale: ts + 1)
+    let width = max(w + gap, title.isEmpty ? 1 : font.width(of: title, scale: ts + 1) + 2 * gap)
+    let height = h + gap + titleH
+    guard !o1, !o2, width <= Canvas.maxSide, height <= Canvas.maxSide, width * height <= Canvas.maxPixels else {
       throw RuntimeError.invalidArgument(op: "image_grid", message: "a grid of \(n) tiles of \(tileW)x\(tileH) pixels in \(cols) columns is too large to draw; use a smaller scale or fewer images")
     }
-    var c = Canvas(width: max(w + gap, 1), height: max(h + gap, 1))
+    var c = Canvas(width: width, height: height)
+    if !title.isEmpty { c.text(title, x: width / 2, y: gap, color: .ink, scale: ts + 1, align: .center) }
+    // Centre the tiles under a title wider than the grid.
+    let left = (width - (w + gap)) / 2
     for (i, im) in images.enumerated() {
       let col = i % cols, row = i / cols
-      let cellX = gap + col * (cellW + gap), cellY = gap + row * (cellH + gap)
+      let cellX = left + gap + col * (cellW + gap), cellY = titleH + gap + row * (cellH + gap)
       let x = cellX + (cellW - im.width * scale) / 2, y = cellY + frame + (tileH - im.height * scale) / 2
       if let color = borders?[i] {
         c.strokeRect(x: x - frame, y: y - frame, width: im.width * scale + 2 * frame, height: im.height * scale + 2 * frame, color: color, thickness: frame)

@@ -4,10 +4,14 @@ import Glibc
 
 /// An 8-bit sRGB colour.
 public struct RGB: Equatable, Hashable, Sendable, CustomStringConvertible {
+  /// Red, 0...255.
   public var r: UInt8
+  /// Green, 0...255.
   public var g: UInt8
+  /// Blue, 0...255.
   public var b: UInt8
 
+  /// A colour from its three channels.
   public init(_ r: UInt8, _ g: UInt8, _ b: UInt8) {
     self.r = r
     self.g = g
@@ -19,7 +23,9 @@ public struct RGB: Equatable, Hashable, Sendable, CustomStringConvertible {
     self.init(UInt8((hex >> 16) & 255), UInt8((hex >> 8) & 255), UInt8(hex & 255))
   }
 
+  /// The chart background.
   public static let white = RGB(255, 255, 255)
+  /// Pure black.
   public static let black = RGB(0, 0, 0)
   /// Text and axis colour: near-black reads softer than pure black.
   public static let ink = RGB(hex: 0x222222)
@@ -44,6 +50,7 @@ public struct RGB: Equatable, Hashable, Sendable, CustomStringConvertible {
     return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b)
   }
 
+  /// `#rrggbb`.
   public var description: String {
     let hex = (Int(r) << 16) | (Int(g) << 8) | Int(b)
     let s = String(hex, radix: 16)

@@ -58,6 +58,32 @@ public struct Ticks: Sendable, Equatable {
     self.labels = ks.map { Ticks.label(integer: $0 * Double(mult), exp: exp, scientific: sci) }
   }
 
+  /// Ticks for a logarithmic axis, in log10 units: one tick per power of ten covering
+  /// `[minLog, maxLog]` (every 2nd, 5th, ... when there are many), labelled with the powers
+  /// themselves (`0.01`, `1`, `1000`, `1e+06`).
+  public static func decades(minLog: Double, maxLog: Double) -> Ticks {
+    var lo = minLog.isFinite ? Glibc.floor(minLog + 1e-9) : 0
+    var hi = maxLog.isFinite ? Glibc.ceil(maxLog - 1e-9) : lo + 1
+    if !minLog.isFinite { lo = hi - 1 }
+    lo = Swift.max(Swift.min(lo, 300), -300)
+    hi = Swift.max(Swift.min(hi, 300), -300)
+    if hi <= lo { hi = lo + 1 }
+    let n = Int(hi - lo)
+    let every = n <= 8 ? 1 : (n <= 16 ? 2 : (n <= 40 ? 5 : (n / 8)))
+    let first = Int(Glibc.floor(lo / Double(every))) * every, last = Int(Glibc.ceil(hi / Double(every))) * every
+    let ks = Array(stride(from: first, through: last, by: every))
+    let labels = ks.map { label(integer: 1, exp: $0, scientific: abs($0) >= 5) }
+    return Ticks(values: ks.map(Double.init), labels: labels, step: Double(every))
+  }
+
+  init(values: [Double], labels: [String], step: Double) {
+    self.values = values
+    self.labels = labels
+    self.step = step
+    lo = values.first ?? 0
+    hi = values.last ?? 1
+  }
+
   /// The nice step for `span` over about `target` intervals, as `mult * 10^exp` with mult 1, 2 or 5.
   static func niceStep(span: Double, target: Int, integer: Bool) -> (Int, Int) {
     let raw = span / Double(target)

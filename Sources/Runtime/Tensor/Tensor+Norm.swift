@@ -10,6 +10,17 @@ extension Tensor {
     gamma: Tensor, beta: Tensor, runningMean: Tensor, runningVar: Tensor,
     training: Bool, momentum: Float = 0.1, eps: Float = 1e-5
   ) throws -> Tensor {
+    try batchNorm2d(gamma: gamma, beta: beta, runningMean: runningMean, runningVar: runningVar,
+                    training: training, momentum: momentum, eps: eps, activationSlope: nil)
+  }
+
+  /// `batchNorm2d` followed by a leaky ReLU of slope `activationSlope` (0: ReLU; nil: none)
+  /// in one pass forward and backward — the same values and gradients as the two ops,
+  /// without materialising the normalised tensor. Slopes must be non-negative.
+  func batchNorm2d(
+    gamma: Tensor, beta: Tensor, runningMean: Tensor, runningVar: Tensor,
+    training: Bool, momentum: Float, eps: Float, activationSlope: Float?
+  ) throws -> Tensor {
     guard rank == 4 || rank == 2 else {
       throw RuntimeError.invalidArgument(op: "batchNorm2d", message: "input \(Shape.describe(shape)) must be [N, C, H, W] or [N, C]")
     }
@@ -45,15 +56,19 @@ extension Tensor {
     }
     try MemoryLimit.check(elements: count, op: "batchNorm2d")
     let out = Storage(count: count, zeroed: false)
+    if let s = activationSlope, !(s >= 0) {
+      throw RuntimeError.invalidArgument(op: "batchNorm2d", message: "a fused activation needs a non-negative slope, got \(s)")
+    }
     BatchNormKernels.normalize(storage.base, out.base, g, mean: mean.storage.base, invStd: invStd.storage.base,
-                               gamma: gamma.storage.base, beta: beta.storage.base)
+                               gamma: gamma.storage.base, beta: beta.storage.base, slope: activationSlope)
     let x = self
     return Tensor.result(shape: shape, storage: out, inputs: [x, gamma, beta]) { dy in
       let dx = x.requiresGrad ? Tensor(zeros: x.shape, zeroed: false) : nil
       let dg = Tensor(zeros: [c], zeroed: false), db = Tensor(zeros: [c], zeroed: false)
       BatchNormKernels.backward(x.storage.base, dy.storage.base, dx?.storage.base, g,
                                 mean: mean.storage.base, invStd: invStd.storage.base, gamma: gamma.storage.base,
-                                dgamma: dg.storage.base, dbeta: db.storage.base, training: training)
+                                dgamma: dg.storage.base, dbeta: db.storage.base, training: training,
+                                activation: activationSlope.map { (UnsafePointer(out.base), $0) })
       return [dx, gamma.requiresGrad ? dg : nil, beta.requiresGrad ? db : nil]
     }
   }

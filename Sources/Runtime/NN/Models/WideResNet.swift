@@ -69,12 +69,12 @@ final class WideBasicBlock: Layer {
 
   func forward(_ x: Tensor) throws -> Tensor {
     if let shortcut {
-      let input = activateBeforeResidual ? try bn1.forward(x).leakyRelu(slope: 0.1) : x
-      let o = try conv2.forward(bn2.forward(conv1.forward(input)).leakyRelu(slope: 0.1))
+      let input = activateBeforeResidual ? try bn1.forward(x, activationSlope: 0.1) : x
+      let o = try conv2.forward(bn2.forward(conv1.forward(input), activationSlope: 0.1))
       return try shortcut.forward(input).add(o)
     }
-    let a = try bn1.forward(x).leakyRelu(slope: 0.1)
-    let o = try conv2.forward(bn2.forward(conv1.forward(a)).leakyRelu(slope: 0.1))
+    let a = try bn1.forward(x, activationSlope: 0.1)
+    let o = try conv2.forward(bn2.forward(conv1.forward(a), activationSlope: 0.1))
     return try x.add(o)
   }
 
