@@ -18,6 +18,12 @@ public final class Session {
   public var output: (String) -> Void
   /// Receives the path of every PNG a builtin produces (plots, grids); notebooks embed them.
   public var imageSink: (String) -> Void
+  /// Receives progress reports while `train` runs (after every step); the Shell renders a
+  /// progress bar on a terminal and periodic plain lines otherwise. Nil: no progress shown.
+  public var progress: ((TrainProgress) -> Void)? {
+    get { context.progress }
+    set { context.progress = newValue }
+  }
   /// Extra command-line arguments, returned by `args()`.
   public var scriptArguments: [String] {
     get { context.scriptArguments }
@@ -53,6 +59,7 @@ public final class Session {
     context.steps = 0
     context.stepBudget = context.limits.maxSteps ?? Int.max
     context.depth = 0
+    context.emittedImages = []
     do {
       let stmts = try Parser.parse(source, source: id)
       var compiler = Compiler(context: context, scope: nil)
@@ -67,7 +74,7 @@ public final class Session {
       switch frame.result {
       case .null: return RunResult(echo: nil)
       case .object(let o):
-        if let path = o.imagePath { imageSink(path) }
+        if let path = o.imagePath, !context.emittedImages.contains(path) { imageSink(path) }
         return RunResult(echo: o.summary)
       default: return RunResult(echo: frame.result.display)
       }

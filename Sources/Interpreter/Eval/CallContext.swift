@@ -31,6 +31,15 @@ public final class CallContext {
   var depth = 0
   var steps = 0
   var stepBudget = Int.max
+  /// While true, Ctrl-C is left pending instead of stopping the language at the next tick:
+  /// a callback inside a training step (custom SSL losses) finishes, and the trainer stops
+  /// at the step boundary.
+  var holdInterrupts = false
+  /// Receives training progress (`train`); the Shell draws a bar or prints lines.
+  public var progress: ((TrainProgress) -> Void)?
+  /// PNG paths already reported during the current `Session.run` (so echoing an image
+  /// value does not report it twice).
+  var emittedImages: Set<String> = []
   /// The lowest stack address we allow before refusing deeper calls (native stack guard).
   var stackFloor: UInt = 0
 
@@ -45,7 +54,10 @@ public final class CallContext {
   public func write(_ text: String) { output(text) }
 
   /// Reports a PNG file a builtin produced (notebooks embed it).
-  public func emitImage(path: String) { imageSink(path) }
+  public func emitImage(path: String) {
+    emittedImages.insert(path)
+    imageSink(path)
+  }
 
   /// A fresh generator for an op without an explicit seed, drawn from the global one.
   public func nextGenerator() -> RNG { RNG(seed: rng.next()) }
@@ -60,7 +72,7 @@ public final class CallContext {
   @inline(__always) func tick() throws {
     steps &+= 1
     if steps > stepBudget { throw ScriptError(.stepLimit(limits.maxSteps ?? 0)) }
-    if Cancellation.isRequested {
+    if Cancellation.isRequested && !holdInterrupts {
       Cancellation.reset()
       throw ScriptError(.interrupted)
     }

@@ -1,0 +1,157 @@
+import Runtime
+
+extension BuiltinRegistry {
+  static func registerTraining(_ r: BuiltinRegistry) {
+    let c = "ssl"
+    r.add("train(model, algo, labeled:, unlabeled: nil, steps:, batch: 64, mu: 7, lr: 0.03, eval: nil, eval_every: 100, seed: 0, ema: 0.999, checkpoint_every: nil, checkpoint_path: nil, resume: nil, name: nil)",
+          category: c, doc: "Trains a model in place with an SSL algorithm and returns the run (history, EMA model, final metrics).",
+          help: """
+            One step: a labeled batch (weak augmentation) and mu·batch unlabeled images (weak + strong views), \
+            supervised cross-entropy plus the algorithm's unlabeled loss, SGD (momentum 0.9, Nesterov, weight decay \
+            5e-4) on FixMatch's cosine schedule, then the EMA update. Every eval_every steps and at the end a history \
+            row is logged and the EMA model evaluated on `eval`. ema: 0 evaluates the live model. \
+            checkpoint_every/checkpoint_path write a resumable checkpoint (a "{step}" in the path is replaced by the \
+            step, keeping one file per checkpoint); resume: a checkpoint path continues that run exactly (same model \
+            architecture, algorithm, data, steps and seed). Ctrl-C stops at a step boundary and returns the partial \
+            run. name: the run's name in legends and compare (default: the algorithm's).
+            """,
+          example: "ds = from_tensors(rand([32, 1, 8, 8], seed: 0), range(32) |> map(fn(i) i % 2 end))\nrun = train(mlp([64, 2]), supervised(), labeled: ds, steps: 4, batch: 8, eval: ds, eval_every: 2)") { a in
+      try TrainBinding.train(&a)
+    }
+    r.add("save_checkpoint(run, path)", category: c, doc: "Writes a checkpoint of a run that train(..., resume: path) continues exactly.",
+          help: "Holds the live and EMA weights, optimizer and algorithm state, sampler positions and RNGs, step and history (one safetensors file, written atomically).",
+          example: "save_checkpoint(run, \"/tmp/rslab-run.safetensors\")", needsFiles: true) { a in
+      let run = try a.object(0, as: RunObject.self, expected: "run")
+      try run.trainer.saveCheckpoint(path: try a.string(1))
+      return .null
+    }
+    r.add("evaluate(model, ds)", category: c, doc: "Accuracy (a fraction), mean cross-entropy and per-class accuracy of a model on a dataset.",
+          help: "Runs in evaluation mode without gradient, with the normalisation the model was trained with. Returns {accuracy, loss, per_class}.",
+          example: "ds = from_tensors(rand([8, 1, 4, 4], seed: 0), [0, 1, 0, 1, 0, 1, 0, 1])\nevaluate(mlp([16, 2]), ds).accuracy") { a in
+      let m = try ModelBindings.model(&a, 0), d = try ModelBindings.dataset(&a, 1)
+      let e = try Evaluation.evaluate(m, d)
+      return .record([("accuracy", .number(e.accuracy)), ("loss", .number(e.loss)),
+                      ("per_class", .list(e.perClass.map { .number($0) }))])
+    }
+    r.add("predict(model, ds)", category: c, doc: "The predicted class of every image of a dataset, as a tensor [N].",
+          example: "ds = from_tensors(rand([4, 1, 4, 4], seed: 0), [0, 1, 0, 1])\npredict(mlp([16, 2]), ds)") { a in
+      let m = try ModelBindings.model(&a, 0), d = try ModelBindings.dataset(&a, 1)
+      let p = try Evaluation.predict(m, d)
+      return .tensor(Tensor(shape: [p.count], values: p.map(Float.init)))
+    }
+    r.add("confusion(model, ds)", category: c, doc: "The confusion matrix [C, C]: row = true class, column = predicted class, values = counts.",
+          example: "ds = from_tensors(rand([4, 1, 4, 4], seed: 0), [0, 1, 0, 1])\nconfusion(mlp([16, 2]), ds)") { a in
+      let m = try ModelBindings.model(&a, 0), d = try ModelBindings.dataset(&a, 1)
+      let cm = try Evaluation.confusion(m, d)
+      return .tensor(Tensor(shape: [cm.count, cm.count], values: cm.flatMap { $0.map(Float.init) }))
+    }
+    r.add("compare(runs, metric: \"test_acc\")", category: "runs", doc: "A table of runs: steps, final and best value of a history metric, time.",
+          help: "Best is the maximum, or the minimum for metrics whose name contains \"loss\". The table displays as aligned text; t.rows gives records.",
+          example: "ds = from_tensors(rand([16, 1, 4, 4], seed: 0), range(16) |> map(fn(i) i % 2 end))\nr1 = train(mlp([16, 2]), supervised(), labeled: ds, steps: 2, batch: 4, eval: ds)\ncompare([r1], metric: \"test_acc\")") { a in
+      let runs = try SSLBindings.runs(&a, 0)
+      let metric = try a.string(1)
+      return .object(try TrainBinding.compare(runs, metric: metric, a))
+    }
+    r.add("save_history(run, path)", category: "runs", doc: "Writes a run's history as CSV (.csv) or JSON lines (.jsonl), atomically.",
+          example: "save_history(run, \"/tmp/rslab-history.csv\")", needsFiles: true) { a in
+      let run = try a.object(0, as: RunObject.self, expected: "run")
+      let path = try a.string(1)
+      let h = run.run.history
+      if path.hasSuffix(".csv") {
+        try AtomicWrite.write(h.csv(), to: path)
+      } else if path.hasSuffix(".jsonl") || path.hasSuffix(".json") {
+        try AtomicWrite.write(h.jsonLines(), to: path)
+      } else {
+        throw a.error(1, "a path ending in .csv or .jsonl expected, got \"\(path)\"")
+      }
+      return .null
+    }
+  }
+}
+
+/// The `train` builtin's body.
+enum TrainBinding {
+  static func train(_ a: inout Arguments) throws -> Value {
+    let modelObject = try a.object(0, as: ModelObject.self, expected: "model")
+    let algo = try a.object(1, as: AlgorithmObject.self, expected: "algorithm")
+    let labeled = try ModelBindings.dataset(&a, 2)
+    let unlabeled = try ModelBindings.optionalDataset(&a, 3)
+    var cfg = TrainConfig(steps: try a.int(4))
+    cfg.batchSize = try a.int(5)
+    cfg.mu = try a.int(6)
+    cfg.lr = Float(try a.number(7))
+    let evalSet = try ModelBindings.optionalDataset(&a, 8)
+    cfg.evalEvery = try a.int(9)
+    let seed = try a.int(10)
+    guard seed >= 0 else { throw a.error(10, "non-negative seed expected, got \(seed)") }
+    cfg.seed = UInt64(seed)
+    cfg.ema = Float(try a.number(11))
+    let every = try a.optionalInt(12)
+    let path = try a.optionalString(13)
+    if let e = every, e < 1 { throw a.error(12, "a positive step count expected, got \(e)") }
+    if (every == nil) != (path == nil) {
+      throw a.error(every == nil ? 12 : 13, "checkpoint_every and checkpoint_path must be given together")
+    }
+    let resume = try a.optionalString(14)
+    let name = try a.optionalString(15)
+    let algorithm = try algo.make()
+    if algorithm.views != .none && unlabeled == nil {
+      throw a.error(3, "\(algo.name) needs an unlabeled dataset (unlabeled: ...)")
+    }
+    let trainer = try Trainer(model: modelObject.model, algorithm: algorithm, labeled: labeled, unlabeled: unlabeled,
+                              eval: evalSet, config: cfg)
+    if let resume { try trainer.loadCheckpoint(path: resume) }
+    let context = a.context
+    let hook = context.progress
+    var failure: (any Error)? = nil
+    let run = try trainer.run { p in
+      if let every, let path, p.step % every == 0, failure == nil {
+        let file = path.replacingAll("{step}", with: String(p.step))
+        do { try trainer.saveCheckpoint(path: file) } catch {
+          // The trainer's progress callback cannot throw: stop at the next step boundary
+          // and report the failure.
+          failure = error
+          Cancellation.request()
+        }
+      }
+      hook?(p)
+    }
+    if let failure { throw failure }
+    if run.interrupted {
+      context.write("train: interrupted at step \(run.steps) of \(cfg.steps); returning the partial run\n")
+    }
+    return .object(RunObject(run: run, trainer: trainer, name: name ?? algo.name))
+  }
+
+  static func compare(_ runs: [RunObject], metric: String, _ a: Arguments) throws -> TableObject {
+    let lowerIsBetter = metric.contains("loss")
+    var rows: [[Value]] = []
+    for r in runs {
+      let h = r.run.history
+      guard let col = h[metric] else {
+        throw a.error(1, "run \(r.name) has no history column \"\(metric)\" (columns: \(h.columns.joined(separator: ", ")))")
+      }
+      let steps = h["step"] ?? []
+      var best = Double.nan, bestStep = Double.nan
+      for (k, v) in col.enumerated() where !v.isNaN {
+        if best.isNaN || (lowerIsBetter ? v < best : v > best) { best = v; bestStep = k < steps.count ? steps[k] : .nan }
+      }
+      rows.append([.string(r.name), .number(Double(r.run.steps)), .number(h.last(metric) ?? .nan),
+                   .number(best), .number(bestStep), .number((r.run.seconds * 10).rounded() / 10)])
+    }
+    return TableObject(header: ["run", "steps", "final " + metric, "best " + metric, "best step", "seconds"], rows: rows)
+  }
+}
+
+extension String {
+  /// Every occurrence of `target` replaced (no Foundation).
+  func replacingAll(_ target: String, with replacement: String) -> String {
+    guard !target.isEmpty else { return self }
+    var out = "", rest = Substring(self)
+    while let r = rest.firstRange(of: target) {
+      out += rest[..<r.lowerBound] + replacement
+      rest = rest[r.upperBound...]
+    }
+    return out + rest
+  }
+}
