@@ -78,6 +78,9 @@ public final class OpenMatch: SyntheticDetector {
 
   /// Per sample, the outlier probability of its predicted class, p_out(argmax main logits).
   public func outlierScores(mainLogits: Tensor, ovaLogits: Tensor) throws -> [Float] {
+    guard mainLogits.rank == 2, ovaLogits.rank == 2, mainLogits.shape[0] == ovaLogits.shape[0], mainLogits.shape[1] >= 1 else {
+      throw RuntimeError.shapeMismatch(op: name, shapes: [mainLogits.shape, ovaLogits.shape], detail: "must be [N, K] and [N, 2K]")
+    }
     let k = mainLogits.shape[1]
     let (_, pred) = rowMaxArgmax(try probabilities(mainLogits))
     let (out, _) = try OneVsAll.values(ovaLogits, classes: k)
