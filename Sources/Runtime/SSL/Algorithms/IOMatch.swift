@@ -1,4 +1,4 @@
-/// IOMatch (Li, Qi, Wang, Shi, Shen, Shen, ICCV 2023): open-set SSL that uses outliers as an
+/// IOMatch (Z. Li, L. Qi, Y. Shi, Y. Gao, ICCV 2023, arXiv 2308.13168): open-set SSL that uses outliers as an
 /// extra class, as in github nukezil/IOMatch (`semilearn/algorithms/iomatch/iomatch.py` and
 /// `utils.py`, `config/openset_cv/iomatch/*.yaml`).
 ///
