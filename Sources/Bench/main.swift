@@ -2,7 +2,7 @@ import Foundation
 import Runtime
 
 // rslab-bench: performance figures measured against cblas_sgemm in the same process.
-// Usage: rslab-bench [--quick] [--threads N] [section ...]   sections: conv step wrn (default: all)
+// Usage: rslab-bench [--quick] [--threads N] [section ...]   sections: conv step wrn (default), generator
 // Sections grow with the project (a full FixMatch step vs PyTorch comes later); each
 // prints its own table and reports fractions of the sgemm figure measured first.
 
@@ -50,4 +50,9 @@ if sections.contains("wrn") {
   let batch = 64
   let t = try WideResNetBench.run(batch: batch, repeats: quick ? 1 : 3)
   print("\nWRN-28-2 forward + backward, batch \(batch) of 32x32x3: \(fmt(t * 1e3, 0)) ms, \(fmt(Double(batch) / t, 0)) images/s")
+}
+
+if sections.contains("generator") {
+  // A quality report rather than a speed figure: it trains for minutes, so only on request.
+  try GeneratorBench.run(steps: quick ? 300 : 2000, classifierSteps: quick ? 300 : 1000, perClass: 500, outDir: "docs/images")
 }
