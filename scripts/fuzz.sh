@@ -20,8 +20,9 @@ SCRATCH=.build-fuzz
 WORK=$SCRATCH/work
 
 echo "== building FuzzRSL (release, -sanitize=fuzzer,address) into $SCRATCH"
+# lld: gold fails with an internal error linking the instrumented objects.
 swift build -c release --product FuzzRSL --scratch-path "$SCRATCH" \
-  -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING 2>&1 | grep -E "error|Compiling|Build complete" | tail -3
+  -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING -Xswiftc -use-ld=lld 2>&1 | grep -E "error|Compiling|Build complete" | tail -3
 BIN=$SCRATCH/release/FuzzRSL
 [ -x "$BIN" ] || { echo "fuzz.sh: build failed"; exit 1; }
 

@@ -14,12 +14,15 @@ final class MemoryLimitTests: XCTestCase {
   func testTensorCreationAndOpsCheckTheBudget() throws {
     try withMemoryLimit(1 << 20) {
       assertLimit(try Tensor.zeros([1024, 1024]), op: "zeros")
-      let a = try Tensor.zeros([300, 300])
+      let a = try Tensor.zeros([400, 400])
       assertLimit(try Tensor.concat([a, a, a], axis: 0), op: "concat")
       assertLimit(try a.matmul(a), op: "matmul")
     }
     // Shapes whose element count overflows Int are refused before any arithmetic wraps.
-    assertLimit(try Tensor.zeros([1 << 32, 1 << 32]), op: "zeros")
+    XCTAssertThrowsError(try Tensor.zeros([1 << 32, 1 << 32])) { e in
+      guard case .resourceLimit(let m) = e as? RuntimeError else { return XCTFail("\(e)") }
+      XCTAssertTrue(m.contains("is too large"), m)
+    }
   }
 
   func testDatasetPathsCheckTheBudget() throws {

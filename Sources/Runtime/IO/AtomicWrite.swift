@@ -58,8 +58,12 @@ public enum AtomicWrite {
     }
     do {
       try body(fd)
-      guard fsync(fd) == 0 else {
-        throw RuntimeError.io(path: path, message: "fsync failed: \(String(cString: strerror(errno)))")
+      // Signal handlers are installed without SA_RESTART (so Ctrl-C wakes the line editor):
+      // a signal arriving during fsync must not fail the write.
+      while fsync(fd) != 0 {
+        guard errno == EINTR else {
+          throw RuntimeError.io(path: path, message: "fsync failed: \(String(cString: strerror(errno)))")
+        }
       }
       fchmod(fd, 0o644)
     } catch {
