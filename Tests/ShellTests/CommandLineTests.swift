@@ -105,6 +105,14 @@ final class CommandLineTests: XCTestCase {
     XCTAssertTrue(outcome.stderr.contains("terminated"), outcome.stderr)
   }
 
+  func testCtrlCStopsAScriptWithStatus130() throws {
+    let folder = try makeTemporaryFolder(self)
+    let script = try writeFile(folder, "forever.rsl", "i = 0\nwhile true\n  i += 1\nend\n")
+    let outcome = try RSLabBinary.run([script], timeout: 10, signal: SIGINT, signalAfter: 0.5)
+    XCTAssertEqual(outcome.status, 130, outcome.stderr)
+    XCTAssertTrue(outcome.stderr.contains("interrupted"), outcome.stderr)
+  }
+
   func testBuiltinsReferenceIsMarkdown() throws {
     let outcome = try RSLabBinary.run(["--builtins"])
     XCTAssertEqual(outcome.status, 0, outcome.stderr)

@@ -154,6 +154,34 @@ final class NotebookTests: XCTestCase {
     XCTAssertTrue(text.hasSuffix("```\nafter the error\n```\n\n```\n4\n```\n"), text)
   }
 
+  func testArgumentsAfterDoubleDashReachTheNotebook() throws {
+    let folder = try makeTemporaryFolder(self)
+    let script = try writeFile(folder, "args.rsl", "# %%\nlen(args())\n")
+    let out = folder + "/args.ipynb"
+    let outcome = try RSLabBinary.run(["notebook", script, "-o", out, "--", "a", "-b"])
+    XCTAssertEqual(outcome.status, 0, outcome.stderr)
+    let cell = try at(try cells(try notebookJSON(out)), 0)
+    let result = try at(try XCTUnwrap(cell["outputs"] as? [[String: Any]]), 0)
+    XCTAssertEqual(joined((result["data"] as? [String: Any])?["text/plain"]), "2")
+  }
+
+  /// The first tutorial must export to a valid notebook (issue #4); skipped until it exists.
+  func testFirstTutorialExportsAValidNotebook() throws {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent().path
+    let tutorial = root + "/tutorials/01-tensors.rsl"
+    guard FileManager.default.fileExists(atPath: tutorial) else {
+      print("NotebookTests: skipping: \(tutorial) does not exist yet")
+      throw XCTSkip("tutorials/01-tensors.rsl does not exist yet")
+    }
+    let folder = try makeTemporaryFolder(self)
+    let out = folder + "/t.ipynb"
+    let outcome = try RSLabBinary.run(["notebook", tutorial, "-o", out], directory: folder,
+                                      environment: ["RSLAB_FIGURES": folder], timeout: 120)
+    XCTAssertEqual(outcome.status, 0, outcome.stderr)
+    if let problem = try NBFormatValidator.validate(out) { XCTFail("nbformat.validate: \(problem)") }
+  }
+
   /// Images reach notebooks through the session's image sink (an echoed image value).
   func testImagesAreEmbeddedAndSavedBesideMarkdown() throws {
     let folder = try makeTemporaryFolder(self)

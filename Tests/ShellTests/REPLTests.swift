@@ -16,7 +16,7 @@ final class REPLTests: XCTestCase {
     let binary = try RSLabBinary.path()
     let session = try TmuxSession(
       "env TERM=xterm HOME='\(folder)' RSLAB_HISTORY='\(history)' INPUTRC=/dev/null '\(binary)'",
-      directory: folder, test: self)
+      directory: folder, socketFolder: folder, test: self)
     session.waitFor("rslab ")
     session.waitForPrompt()
     return session

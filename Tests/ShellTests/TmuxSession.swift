@@ -2,33 +2,33 @@ import Foundation
 import XCTest
 
 /// A program running in a pseudo-terminal under tmux, driven by keystrokes and read back
-/// from the screen. Each session uses its own tmux server socket, so tests never touch a
-/// user's tmux, and the server is killed on teardown.
+/// from the screen. Each session uses its own tmux server, on a socket inside the test's
+/// temporary folder, so tests never touch a user's tmux; the server is killed on teardown.
 final class TmuxSession {
   let socket: String
   private let name = "rslab"
 
   /// Starts `command` (a shell command line) in a 120x40 terminal in `directory`.
-  init(_ command: String, directory: String, test: XCTestCase) throws {
+  init(_ command: String, directory: String, socketFolder: String, test: XCTestCase) throws {
     guard FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") else {
       print("TmuxSession: skipping REPL test: tmux is not installed")
       throw XCTSkip("tmux is not installed")
     }
-    socket = "rslab-test-\(getpid())-\(UUID().uuidString.prefix(8))"
+    socket = socketFolder + "/tmux-\(UUID().uuidString.prefix(8))"
     // `; sleep` keeps the pane (and its last screen) alive after rslab exits.
     // The server this starts keeps inherited descriptors open, so its output is not captured.
-    let status = TmuxSession.tmux(["-L", socket, "-f", "/dev/null", "new-session", "-d", "-x", "120", "-y", "40",
+    let status = TmuxSession.tmux(["-S", socket, "-f", "/dev/null", "new-session", "-d", "-x", "120", "-y", "40",
                                    "-c", directory, "-s", name, command + "; echo \"[exited $?]\"; sleep 60"],
                                   capture: false)
     guard status.code == 0 else { throw XCTSkip("tmux cannot start a session: \(status.output)") }
-    test.addTeardownBlock { [socket] in _ = TmuxSession.tmux(["-L", socket, "kill-server"]) }
+    test.addTeardownBlock { [socket] in _ = TmuxSession.tmux(["-S", socket, "kill-server"]) }
   }
 
   /// Types literal text (no Enter).
-  func type(_ text: String) { _ = TmuxSession.tmux(["-L", socket, "send-keys", "-t", name, "-l", text]) }
+  func type(_ text: String) { _ = TmuxSession.tmux(["-S", socket, "send-keys", "-t", name, "-l", text]) }
 
   /// Presses keys by tmux name: "Enter", "Up", "Tab", "C-c", "C-d".
-  func press(_ keys: String...) { _ = TmuxSession.tmux(["-L", socket, "send-keys", "-t", name] + keys) }
+  func press(_ keys: String...) { _ = TmuxSession.tmux(["-S", socket, "send-keys", "-t", name] + keys) }
 
   /// Types a line and presses Enter.
   func enter(_ text: String) {
@@ -38,7 +38,7 @@ final class TmuxSession {
 
   /// The visible screen, trailing blank lines removed.
   var screen: String {
-    let out = TmuxSession.tmux(["-L", socket, "capture-pane", "-p", "-t", name]).output
+    let out = TmuxSession.tmux(["-S", socket, "capture-pane", "-p", "-t", name]).output
     return out.split(separator: "\n", omittingEmptySubsequences: false)
       .map { String($0) }.reversed().drop { $0.allSatisfy(\.isWhitespace) }.reversed().joined(separator: "\n")
   }

@@ -165,7 +165,8 @@ public final class Generator {
     return out
   }
 
-  static func now() -> Double {
+  /// Monotonic seconds (for timing training).
+  public static func now() -> Double {
     var ts = timespec()
     clock_gettime(CLOCK_MONOTONIC, &ts)
     return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
@@ -174,4 +175,14 @@ public final class Generator {
 
 extension Generator: CustomStringConvertible {
   public var description: String { summary }
+}
+
+extension TrainProgress {
+  /// A progress report for generator training (no mask rate or accuracy), so the Shell's
+  /// progress bar serves `train_generator` as it serves `train`.
+  public static func generator(step: Int, total: Int, loss: Double, elapsed: Double) -> TrainProgress {
+    let rate = elapsed > 0 ? Double(step) / elapsed : 0
+    return TrainProgress(step: step, total: total, loss: loss, maskRate: 0, testAccuracy: nil,
+                         stepsPerSecond: rate, secondsRemaining: rate > 0 ? Double(total - step) / rate : 0)
+  }
 }

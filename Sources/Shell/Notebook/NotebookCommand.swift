@@ -77,7 +77,8 @@ struct NotebookCommand: ParsableCommand {
     Console.err("rslab: wrote \(output) (\(executed.count) cells, \(ran) of \(codeCells) code cells run)")
     if let failure = runner.firstFailure {
       Console.err(failure.rendered)
-      throw ExitCode(Interrupt.terminationRequested ? ScriptRunner.terminatedStatus : 1)
+      if Interrupt.terminationRequested { throw ExitCode(ScriptRunner.terminatedStatus) }
+      throw ExitCode(runner.interrupted ? ScriptRunner.interruptedStatus : 1)
     }
   }
 }

@@ -32,6 +32,8 @@ final class NotebookRunner {
   private let capture = Capture()
   /// The first cell error, reported on stderr after the notebook is written.
   private(set) var firstFailure: Diagnostic?
+  /// Whether Ctrl-C stopped the run.
+  private(set) var interrupted = false
 
   /// Collects outputs from the session's sinks while a cell runs.
   private final class Capture {
@@ -84,8 +86,8 @@ final class NotebookRunner {
           name: NotebookRunner.errorName, message: error.message,
           traceback: error.rendered.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)))
         if firstFailure == nil { firstFailure = error }
-        let interrupted = Interrupt.takeInterrupt() || Interrupt.terminationRequested
-        if !keepGoing || interrupted { stopped = true }
+        if Interrupt.takeInterrupt() { interrupted = true }
+        if !keepGoing || interrupted || Interrupt.terminationRequested { stopped = true }
       }
       return ExecutedCell(cell: cell, executionCount: count, outputs: capture.outputs)
     }
