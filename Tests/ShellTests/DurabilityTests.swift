@@ -65,12 +65,27 @@ final class DurabilityTests: XCTestCase {
   func testSigtermFinishesTheCurrentSaveAndExits() throws {
     let folder = try makeTemporaryFolder(self)
     let script = try writeFile(folder, "loop.rsl", DurabilityTests.saveLoop)
-    let outcome = try RSLabBinary.run([script], directory: folder, timeout: 30, signal: SIGTERM, signalAfter: 1.5)
-    XCTAssertEqual(outcome.status, 143, outcome.stderr)
-    XCTAssertTrue(outcome.stderr.contains("terminated"), outcome.stderr)
+    let ckpt = folder + "/ckpt.safetensors"
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: try RSLabBinary.path())
+    p.arguments = [script]
+    p.currentDirectoryURL = URL(fileURLWithPath: folder)
+    let errors = Pipe()
+    p.standardOutput = FileHandle.nullDevice
+    p.standardError = errors
+    try p.run()
+    // Once saves are under way, SIGTERM lands (almost surely) inside one of them.
+    let start = Date()
+    while inode(ckpt) == nil, Date().timeIntervalSince(start) < 30 { usleep(2_000) }
+    usleep(30_000)
+    kill(p.processIdentifier, SIGTERM)
+    let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    p.waitUntilExit()
+    XCTAssertEqual(p.terminationStatus, 143, stderr)
+    XCTAssertTrue(stderr.contains("terminated"), stderr)
     let ref = try Data(contentsOf: URL(fileURLWithPath: folder + "/ref.safetensors"))
-    XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: folder + "/ckpt.safetensors")), ref)
-    // A write interrupted by SIGTERM completes (or never starts): no temporary file remains.
+    XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: ckpt)), ref)
+    // The save interrupted by SIGTERM completed: no temporary file remains.
     XCTAssertEqual(contents(folder), ["ckpt.safetensors", "loop.rsl", "ref.safetensors"])
   }
 }
