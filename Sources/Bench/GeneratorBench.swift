@@ -14,13 +14,22 @@ enum GeneratorBench {
     let genSplit = try train.subset(Array(50_000..<60_000), name: "fashion-mnist/generator-split")
     let judgeSplit = try train.subset(Array(0..<10_000), name: "fashion-mnist/judge-split")
 
-    print("\ncvae on \(genSplit.summary): \(steps) steps of batch 64")
-    let gen = try Generator.train(data: genSplit, kind: "cvae", steps: steps, batch: 64, seed: 0) { step, loss in
-      if step % 250 == 0 || step == 1 { print("  step \(step): loss \(fmt(loss, 1))") }
+    // RSLAB_GENERATOR=path reuses a generator saved by an earlier run (to re-judge it).
+    let saved = ProcessInfo.processInfo.environment["RSLAB_GENERATOR"]
+    let gen: Generator
+    if let saved, FileManager.default.fileExists(atPath: saved) {
+      gen = try Generator.load(path: saved)
+      print("\ncvae loaded from \(saved): \(gen.summary)")
+    } else {
+      print("\ncvae on \(genSplit.summary): \(steps) steps of batch 64")
+      gen = try Generator.train(data: genSplit, kind: "cvae", steps: steps, batch: 64, seed: 0) { step, loss in
+        if step % 250 == 0 || step == 1 { print("  step \(step): loss \(fmt(loss, 1))") }
+      }
+      if let saved { try gen.save(path: saved) }
     }
     let h = gen.history
     let first = h.prefix(50).reduce(0, +) / Double(min(50, h.count)), last = h.suffix(50).reduce(0, +) / Double(min(50, h.count))
-    print("  trained in \(fmt(gen.trainingSeconds, 1)) s (\(fmt(Double(steps) / gen.trainingSeconds, 1)) steps/s); loss (negative ELBO per image) \(fmt(first, 1)) -> \(fmt(last, 1)) (mean of first/last 50 steps)")
+    print("  trained \(gen.steps) steps in \(fmt(gen.trainingSeconds, 1)) s (\(fmt(Double(gen.steps) / gen.trainingSeconds, 1)) steps/s); loss (negative ELBO per image) \(fmt(first, 1)) -> \(fmt(last, 1)) (mean of first/last 50 steps)")
 
     let t0 = Date()
     let synthetic = try gen.generate(perClass: perClass, seed: 1)
@@ -34,7 +43,6 @@ enum GeneratorBench {
 
     var cfg = TrainConfig(steps: classifierSteps)
     cfg.evalEvery = classifierSteps
-    cfg.ema = 0
     let model = try Model.convnet(width: 32, classes: 10, inChannels: 1, seed: 0)
     let t1 = Date()
     let trainer = try Trainer(model: model, algorithm: Supervised(), labeled: judgeSplit, unlabeled: nil, eval: test, config: cfg)

@@ -54,5 +54,5 @@ if sections.contains("wrn") {
 
 if sections.contains("generator") {
   // A quality report rather than a speed figure: it trains for minutes, so only on request.
-  try GeneratorBench.run(steps: quick ? 300 : 2000, classifierSteps: quick ? 300 : 1000, perClass: 500, outDir: "docs/images")
+  try GeneratorBench.run(steps: quick ? 300 : 2000, classifierSteps: quick ? 300 : 1500, perClass: 500, outDir: "docs/images")
 }
