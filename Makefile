@@ -14,7 +14,7 @@ run: setup build
 
 test: setup
 	$(SWIFT) build $(CONFIG) --build-tests
-	$(SWIFT) test $(CONFIG) --skip-build
+	$(SWIFT) test $(CONFIG) --skip-build --disable-swift-testing
 
 build: setup
 	$(SWIFT) build $(CONFIG) --product rslab

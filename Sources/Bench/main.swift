@@ -2,7 +2,7 @@ import Foundation
 import Runtime
 
 // rslab-bench: performance figures measured against cblas_sgemm in the same process.
-// Usage: rslab-bench [--quick] [--threads N] [section ...]   sections: conv step (default: all)
+// Usage: rslab-bench [--quick] [--threads N] [section ...]   sections: conv step wrn (default), generator
 // Sections grow with the project (a full FixMatch step vs PyTorch comes later); each
 // prints its own table and reports fractions of the sgemm figure measured first.
 
@@ -15,7 +15,7 @@ while i < args.count {
   if !args[i].hasPrefix("--") { sections.insert(args[i]) }
   i += 1
 }
-if sections.isEmpty { sections = ["conv", "step"] }
+if sections.isEmpty { sections = ["conv", "step", "wrn"] }
 let repeats = quick ? 2 : 5
 
 print("rslab-bench")
@@ -44,4 +44,15 @@ if sections.contains("step") {
   let flops = TrainStepBench.convFlops(width: 32, batch: batch)
   print("\nconvnet width 32 training step (forward, cross-entropy, backward, SGD), batch \(batch) of 28x28x1:")
   print("  \(fmt(step * 1e3, 0)) ms/step, \(fmt(Double(batch) / step, 0)) images/s, convolution GFLOP/s over the whole step: \(fmt(flops / step / 1e9)) (\(fmt(100 * flops / step / 1e9 / peak))% of sgemm)")
+}
+
+if sections.contains("wrn") {
+  let batch = 64
+  let t = try WideResNetBench.run(batch: batch, repeats: quick ? 1 : 3)
+  print("\nWRN-28-2 forward + backward, batch \(batch) of 32x32x3: \(fmt(t * 1e3, 0)) ms, \(fmt(Double(batch) / t, 0)) images/s")
+}
+
+if sections.contains("generator") {
+  // A quality report rather than a speed figure: it trains for minutes, so only on request.
+  try GeneratorBench.run(steps: quick ? 300 : 2000, classifierSteps: quick ? 300 : 1500, perClass: 500, outDir: "docs/images")
 }

@@ -65,6 +65,8 @@ public struct Arguments {
     return b
   }
 
+  public func optionalBool(_ i: Int) throws(ScriptError) -> Bool? { has(i) ? try bool(i) : nil }
+
   public func string(_ i: Int) throws(ScriptError) -> String {
     guard case .string(let s) = self[i] else { throw typeError(i, "string") }
     return s
@@ -126,6 +128,8 @@ public struct Arguments {
     }
   }
 
+  public func optionalTensor(_ i: Int) throws(ScriptError) -> Tensor? { has(i) ? try tensor(i) : nil }
+
   /// A list of tensors (for `concat`, `stack`, `backward`).
   public func tensorList(_ i: Int) throws(ScriptError) -> [Tensor] {
     guard case .list(let l) = self[i] else { throw typeError(i, "list of tensors") }
@@ -144,6 +148,8 @@ public struct Arguments {
     default: throw typeError(i, "function")
     }
   }
+
+  public func optionalFunction(_ i: Int) throws(ScriptError) -> Value? { has(i) ? try function(i) : nil }
 
   /// A runtime object of a given class, e.g. `a.object(0, as: DatasetObject.self, expected: "dataset")`.
   public func object<T: NativeObject>(_ i: Int, as type: T.Type, expected: String) throws(ScriptError) -> T {

@@ -55,15 +55,19 @@ extension BuiltinRegistry {
         return keep
       })
     }
-    r.add("sum(x, axis: nil, keep_dims: false)", category: c, doc: "The sum of a list of numbers, or of a tensor (over an axis).",
+    r.add("sum(x, axis: nil, keep_dims: false)", category: c, doc: "The sum of a list of numbers (or tensors), or of a tensor (over an axis).",
           example: "sum([1, 2, 3])") { a in
       if case .tensor(let t) = a[0] { return try TensorBuiltins.reduce(.sum, t, &a) }
-      var s = 0.0
+      // Numbers add in Double; a list holding tensors (losses) sums with broadcasting.
+      var total = Value.number(0)
       for (k, v) in try a.list(0).enumerated() {
-        guard case .number(let x) = v else { throw a.error(0, "list of numbers expected, element \(k) is a \(v.typeName)") }
-        s += x
+        switch (total, v) {
+        case (.number(let x), .number(let y)): total = .number(x + y)
+        case (_, .number), (_, .tensor): total = try Operators.binary(.add, total, v)
+        default: throw a.error(0, "list of numbers or tensors expected, element \(k) is a \(v.typeName)")
+        }
       }
-      return .number(s)
+      return total
     }
     r.add("min(...xs, axis: nil)", category: c, doc: "The smallest of the arguments, of a list, or of a tensor (over an axis).",
           example: "min(3, 1, 2)") { a in try BuiltinRegistry.extremum(&a, "min", smaller: true) }
@@ -97,6 +101,9 @@ extension BuiltinRegistry {
     r.add("append(xs, v)", category: c, doc: "Appends v to the list xs (in place) and returns xs.",
           example: "xs = [1]\nappend(xs, 2)") { a in
       let l = try a.listRef(0)
+      guard l.items.count < a.context.limits.maxCollection else {
+        throw a.error(0, "the list already has \(l.items.count) elements, the most a list may grow to")
+      }
       l.items.append(a[1])
       return .list(l)
     }

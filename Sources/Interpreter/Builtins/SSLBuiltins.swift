@@ -83,6 +83,7 @@ extension BuiltinRegistry {
       let ctx = a.context
       return .object(try AlgorithmObject { CustomAlgorithm(function: f, views: views, context: ctx) })
     }
+    registerOpenSet(r)
     registerTraining(r)
   }
 }

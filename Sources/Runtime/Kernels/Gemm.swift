@@ -1,4 +1,5 @@
 import CBLAS
+import Synchronization
 
 /// The only place that calls BLAS. Row-major single-precision GEMM:
 /// C[m, n] = alpha * op(A)[m, k] * op(B)[k, n] + beta * C[m, n].
@@ -36,14 +37,26 @@ public enum BLASThreads {
   /// Kernels that split a batch over their own workers (`Parallel.forEach`) call gemm from
   /// several threads at once; each call must then stay on its caller's thread, otherwise
   /// OpenBLAS would oversubscribe the cores. OpenBLAS 0.3.x is safe for concurrent callers
-  /// in this mode.
+  /// in this mode. Regions entered from several threads at once share one saved count
+  /// (the first entrant saves it, the last one out restores it).
   static func withSingleThread<T>(_ body: () throws -> T) rethrows -> T {
-    let previous = openblas_get_num_threads()
-    if previous == 1 { return try body() }
-    openblas_set_num_threads(1)
-    defer { openblas_set_num_threads(previous) }
+    singleThreadRegions.withLock { state in
+      if state.depth == 0 {
+        state.saved = openblas_get_num_threads()
+        openblas_set_num_threads(1)
+      }
+      state.depth += 1
+    }
+    defer {
+      singleThreadRegions.withLock { state in
+        state.depth -= 1
+        if state.depth == 0 { openblas_set_num_threads(state.saved) }
+      }
+    }
     return try body()
   }
+
+  private static let singleThreadRegions = Mutex<(depth: Int, saved: Int32)>((0, 1))
 }
 
 /// Naive twin of `gemm` for kernel tests (no transposes; row-major).

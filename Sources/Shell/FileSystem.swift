@@ -1,0 +1,89 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Runtime
+
+/// The few file operations the shell needs, on POSIX calls (no Foundation: startup time).
+enum FileSystem {
+  /// Reads a whole file as bytes; throws `RuntimeError.io` naming the path.
+  static func readBytes(_ path: String) throws -> [UInt8] {
+    let fd = open(path, O_RDONLY)
+    guard fd >= 0 else { throw RuntimeError.io(path: path, message: lastError()) }
+    defer { close(fd) }
+    var st = stat()
+    if fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR {
+      throw RuntimeError.io(path: path, message: "is a folder, not a file")
+    }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    while true {
+      let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+      if n < 0 {
+        if errno == EINTR { continue }
+        throw RuntimeError.io(path: path, message: lastError())
+      }
+      if n == 0 { break }
+      bytes.append(contentsOf: chunk[0..<n])
+    }
+    return bytes
+  }
+
+  /// Reads a whole file as UTF-8 text (invalid sequences become U+FFFD).
+  static func readText(_ path: String) throws -> String {
+    String(decoding: try readBytes(path), as: UTF8.self)
+  }
+
+  /// Whether `path` names an existing folder.
+  static func isDirectory(_ path: String) -> Bool {
+    var st = stat()
+    return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+  }
+
+  /// Creates `path` (one level) unless it already exists as a folder.
+  static func makeDirectory(_ path: String) throws {
+    if isDirectory(path) { return }
+    guard mkdir(path, 0o755) == 0 else { throw RuntimeError.io(path: path, message: lastError()) }
+  }
+
+  /// The names in a folder, without `.` and `..`; empty when it cannot be read.
+  static func list(_ path: String) -> [String] {
+    guard let dir = opendir(path) else { return [] }
+    defer { closedir(dir) }
+    var names: [String] = []
+    while let entry = readdir(dir) {
+      let name = withUnsafePointer(to: entry.pointee.d_name) {
+        $0.withMemoryRebound(to: CChar.self, capacity: Int(NAME_MAX) + 1) { String(cString: $0) }
+      }
+      if name != "." && name != ".." { names.append(name) }
+    }
+    return names.sorted()
+  }
+
+  /// The user's home folder (`$HOME`), or nil.
+  static var home: String? {
+    guard let h = getenv("HOME") else { return nil }
+    let s = String(cString: h)
+    return s.isEmpty ? nil : s
+  }
+
+  /// An environment variable, or nil when unset.
+  static func environment(_ name: String) -> String? {
+    guard let v = getenv(name) else { return nil }
+    return String(cString: v)
+  }
+
+  /// The folder part of a path (`.` when there is none).
+  static func directory(of path: String) -> String {
+    guard let slash = path.lastIndex(of: "/") else { return "." }
+    let d = String(path[..<slash])
+    return d.isEmpty ? "/" : d
+  }
+
+  /// The last component of a path.
+  static func baseName(of path: String) -> String {
+    guard let slash = path.lastIndex(of: "/") else { return path }
+    return String(path[path.index(after: slash)...])
+  }
+
+  private static func lastError() -> String { String(cString: strerror(errno)) }
+}
