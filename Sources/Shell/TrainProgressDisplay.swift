@@ -21,6 +21,8 @@ final class TrainProgressDisplay {
   /// Sends a session's training progress to standard error, as a bar when it is a terminal.
   static func attach(to session: Session) {
     let display = TrainProgressDisplay(terminal: isatty(STDERR_FILENO) == 1) { s in
+      // Buffered program output first, so lines appear in order.
+      Console.flush()
       let bytes = Array(s.utf8)
       var off = 0
       while off < bytes.count {
