@@ -37,9 +37,14 @@ let package = Package(
     // Performance benchmarks (scripts/bench/run.sh), kept out of the test suite.
     .executableTarget(name: "Bench", dependencies: ["Runtime"]),
 
+    // Fuzzing (scripts/fuzz.sh builds FuzzRSL with -sanitize=fuzzer,address); the test suite
+    // replays the saved crash corpus through the same FuzzTargets.
+    .target(name: "FuzzTargets", dependencies: ["Interpreter", "Runtime"]),
+    .executableTarget(name: "FuzzRSL", dependencies: ["FuzzTargets"]),
+
     .target(name: "TestSupport", dependencies: ["Runtime"], path: "Tests/TestSupport"),
     .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "TestSupport"]),
-    .testTarget(name: "InterpreterTests", dependencies: ["Interpreter", "Runtime", "TestSupport"]),
+    .testTarget(name: "InterpreterTests", dependencies: ["Interpreter", "Runtime", "TestSupport", "FuzzTargets"]),
     .testTarget(name: "ShellTests", dependencies: ["TestSupport"]),
   ]
 )

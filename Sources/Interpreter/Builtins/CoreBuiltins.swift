@@ -101,6 +101,9 @@ extension BuiltinRegistry {
     r.add("append(xs, v)", category: c, doc: "Appends v to the list xs (in place) and returns xs.",
           example: "xs = [1]\nappend(xs, 2)") { a in
       let l = try a.listRef(0)
+      guard l.items.count < a.context.limits.maxCollection else {
+        throw a.error(0, "the list already has \(l.items.count) elements, the most a list may grow to")
+      }
       l.items.append(a[1])
       return .list(l)
     }

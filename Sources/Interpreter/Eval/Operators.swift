@@ -3,6 +3,16 @@ import Runtime
 /// The semantics of the operators on values (the evaluator inlines the number-number
 /// fast paths and calls these for everything else).
 enum Operators {
+  /// The longest string (bytes) or list (elements) an operator may build: doubling a string
+  /// in a loop reaches any memory size in a few dozen steps, so growth is an error first.
+  static let maxGrowth = 100_000_000
+
+  static func checkGrowth(_ count: Int, _ what: String, unit: String) throws {
+    guard count <= maxGrowth else {
+      throw ScriptError(.other("\(what) would make \(count == Int.max ? "more than \(Int.max)" : String(count)) \(unit), more than the limit of \(maxGrowth)"))
+    }
+  }
+
   static func binary(_ op: BinaryOperator, _ a: Value, _ b: Value) throws -> Value {
     switch (a, b) {
     case (.number(let x), .number(let y)): return try numbers(op, x, y)
@@ -14,21 +24,29 @@ enum Operators {
     case .notEqual: return .bool(!equal(a, b))
     case .add:
       switch (a, b) {
-      case (.string(let x), .string(let y)): return .string(x + y)
-      case (.list(let x), .list(let y)): return .list(x.items + y.items)
+      case (.string(let x), .string(let y)):
+        try checkGrowth(x.utf8.count + y.utf8.count, "string concatenation", unit: "bytes")
+        return .string(x + y)
+      case (.list(let x), .list(let y)):
+        try checkGrowth(x.items.count + y.items.count, "list concatenation", unit: "elements")
+        return .list(x.items + y.items)
       default: break
       }
     case .multiply:
       switch (a, b) {
       case (.string(let s), .number(let n)), (.number(let n), .string(let s)):
-        guard let k = Arguments.integer(n), k >= 0, k.multipliedReportingOverflow(by: s.count).partialValue <= 10_000_000 else {
+        guard let k = Arguments.integer(n), k >= 0 else {
           throw ScriptError(.other("string repetition count must be a non-negative integer, got \(Value.formatNumber(n))"))
         }
+        let (total, overflow) = k.multipliedReportingOverflow(by: s.utf8.count)
+        try checkGrowth(overflow ? Int.max : total, "string repetition", unit: "bytes")
         return .string(String(repeating: s, count: k))
       case (.list(let l), .number(let n)), (.number(let n), .list(let l)):
-        guard let k = Arguments.integer(n), k >= 0, k.multipliedReportingOverflow(by: l.items.count).partialValue <= 10_000_000 else {
+        guard let k = Arguments.integer(n), k >= 0 else {
           throw ScriptError(.other("list repetition count must be a non-negative integer, got \(Value.formatNumber(n))"))
         }
+        let (total, overflow) = k.multipliedReportingOverflow(by: l.items.count)
+        try checkGrowth(overflow ? Int.max : total, "list repetition", unit: "elements")
         return .list(Array([[Value]](repeating: l.items, count: k).joined()))
       default: break
       }

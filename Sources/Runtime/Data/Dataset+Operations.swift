@@ -8,6 +8,9 @@ extension Dataset {
     if let bad = indices.first(where: { $0 < 0 || $0 >= count }) {
       throw RuntimeError.indexOutOfRange(op: "subset", index: bad, size: count)
     }
+    // Repeated indices can ask for far more pixels than the source holds.
+    let (bytes, overflow) = indices.count.multipliedReportingOverflow(by: imageSize)
+    try MemoryLimit.check(bytes: overflow ? Int.max : bytes, op: "subset")
     return gather(indices, name: name ?? self.name)
   }
 
@@ -82,7 +85,9 @@ extension Dataset {
     var origins: [String] = []
     var originIndex: [String: Int32] = [:]
     var px: [UInt8] = [], labels: [Int] = [], syn: [Bool] = [], ids: [Int32] = []
-    px.reserveCapacity(datasets.reduce(0) { $0 + $1.pixels.count })
+    let total = datasets.reduce(0) { $0 &+ $1.pixels.count }
+    try MemoryLimit.check(bytes: total < 0 ? Int.max : total, op: "concat")
+    px.reserveCapacity(total)
     for d in datasets {
       guard d.imageShape == first.imageShape else {
         throw RuntimeError.shapeMismatch(

@@ -22,6 +22,7 @@ enum FileBytes {
       throw RuntimeError.io(path: path, message: "not a regular file")
     }
     let size = Int(st.st_size)
+    try MemoryLimit.check(bytes: size, op: "reading \(path)")
     var failure: String?
     let bytes = [UInt8](unsafeUninitializedCapacity: size) { buf, initialized in
       var off = 0
@@ -59,6 +60,7 @@ enum FileBytes {
     let n = data.count
     let isize = Int(data[n - 4]) | Int(data[n - 3]) << 8 | Int(data[n - 2]) << 16 | Int(data[n - 1]) << 24
     var capacity = max(min(isize, n * 1032), 4096)
+    try MemoryLimit.check(bytes: capacity, op: "inflating \(path)")
     guard var out = malloc(capacity)?.assumingMemoryBound(to: UInt8.self) else {
       throw RuntimeError.resourceLimit(message: "\(path): cannot allocate \(capacity) bytes to inflate")
     }
@@ -75,6 +77,8 @@ enum FileBytes {
       while true {
         if produced == capacity {
           let bigger = capacity * 2
+          // A gzip bomb (or a trailer that lies) stops here, not in the kernel's OOM killer.
+          try MemoryLimit.check(bytes: bigger, op: "inflating \(path)")
           guard let p = realloc(out, bigger) else {
             throw RuntimeError.resourceLimit(message: "\(path): cannot allocate \(bigger) bytes to inflate")
           }

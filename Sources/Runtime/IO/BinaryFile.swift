@@ -16,6 +16,7 @@ enum BinaryFile {
       throw RuntimeError.io(path: path, message: "is not a regular file")
     }
     let size = Int(st.st_size)
+    try MemoryLimit.check(bytes: size, op: "reading \(path)")
     var bytes = [UInt8](repeating: 0, count: size)
     var off = 0
     try bytes.withUnsafeMutableBytes { buf in

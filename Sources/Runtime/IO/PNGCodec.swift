@@ -236,6 +236,7 @@ public enum PNGCodec {
     guard (st.st_mode & S_IFMT) == S_IFREG else {
       throw RuntimeError.io(path: path, message: "not a regular file")
     }
+    try MemoryLimit.check(bytes: Int(st.st_size), op: "reading \(path)")
     var out = [UInt8]()
     out.reserveCapacity(Int(st.st_size))
     var chunk = [UInt8](repeating: 0, count: 1 << 16)

@@ -29,6 +29,10 @@ extension Model {
     guard problems.isEmpty else {
       throw RuntimeError.io(path: path, message: "weights do not fit the model \(kind): " + problems.joined(separator: "; "))
     }
+    // A file saved from a diverged run would silently poison the model.
+    if let bad = FiniteCheck.firstNonFinite(targets.compactMap { n, _ in byName[n].map { (name: n, tensor: $0) } }) {
+      throw RuntimeError.numerical(message: "\(path): the weights of \(bad) contain NaN or infinite values; the model is unchanged")
+    }
     for (n, t) in targets {
       guard let s = byName[n] else { continue }
       t.storage.base.update(from: s.storage.base, count: t.count)

@@ -57,7 +57,9 @@ extension Trainer {
     guard state.totalSteps == config.steps, state.seed == config.seed else {
       throw RuntimeError.invalidArgument(op: "resume", message: "\(path) belongs to a run of \(state.totalSteps) steps with seed \(state.seed); this run has \(config.steps) steps and seed \(config.seed)")
     }
-    func restore(_ prefix: String, _ m: Model) throws {
+    // Every tensor is checked before any is copied, so a damaged checkpoint leaves the
+    // model as it was rather than half restored.
+    func validate(_ prefix: String, _ m: Model) throws {
       for (name, t) in m.namedParameters + m.namedBuffers {
         guard let src = contents[prefix + name] else {
           throw RuntimeError.io(path: path, message: "missing tensor \(prefix + name)")
@@ -65,11 +67,20 @@ extension Trainer {
         guard src.shape == t.shape else {
           throw RuntimeError.shapeMismatch(op: "resume", shapes: [src.shape, t.shape], detail: "differ for \(name)")
         }
-        t.storage.base.update(from: src.storage.base, count: t.count)
+        guard FiniteCheck.allFinite(src) else {
+          throw RuntimeError.numerical(message: "\(path): the checkpoint tensor \(prefix + name) contains NaN or infinite values; nothing was restored")
+        }
       }
     }
-    try restore("model.", model)
-    if let ema { try restore("ema.", ema.model); ema.restore(updates: state.emaUpdates) }
+    func restore(_ prefix: String, _ m: Model) {
+      for (name, t) in m.namedParameters + m.namedBuffers {
+        if let src = contents[prefix + name] { t.storage.base.update(from: src.storage.base, count: t.count) }
+      }
+    }
+    try validate("model.", model)
+    if let ema { try validate("ema.", ema.model) }
+    restore("model.", model)
+    if let ema { restore("ema.", ema.model); ema.restore(updates: state.emaUpdates) }
     var opt: [String: Tensor] = [:]
     for (name, t) in contents.tensors where name.hasPrefix("opt.") { opt[String(name.dropFirst(4))] = t }
     try optimizer.importState(opt)

@@ -159,6 +159,13 @@ public final class Trainer {
     }
     optimizer.zeroGrad()
     try loss.backward()
+    // A finite loss can still have a non-finite gradient (sqrt or log at 0 in a custom loss);
+    // stepping on it would poison every weight, so stop before the optimizer runs.
+    let grads = model.namedParameters.compactMap { p in p.tensor.grad.map { (name: p.name, tensor: $0) } }
+    if let bad = FiniteCheck.firstNonFinite(grads) {
+      optimizer.zeroGrad()
+      throw RuntimeError.numerical(message: "train: the gradient of \(bad) became NaN or infinite at step \(step + 1) (loss \(lossValue), \(unsup == nil ? "supervised loss" : "supervised + unsupervised loss of \(algorithm.name)")); the model keeps its weights from step \(step)")
+    }
     optimizer.lr = schedule.lr(step: step)
     try optimizer.step()
     try ema?.update(from: model)

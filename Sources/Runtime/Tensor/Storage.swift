@@ -75,6 +75,13 @@ public enum MemoryLimit {
     }
   }
 
+  /// Throws when `bytes` more bytes of tensor or dataset memory (pixels, file contents)
+  /// would exceed the budget. Dataset pixels are not counted in `liveBytes`, so this checks
+  /// the request against what tensors leave free.
+  public static func check(bytes: Int, op: String) throws {
+    try check(elements: bytes <= 0 ? 0 : (bytes - 1) / MemoryLayout<Float>.stride + 1, op: op)
+  }
+
   /// `1.5 GiB` style.
   public static func formatBytes(_ b: Int) -> String {
     let units = ["B", "KiB", "MiB", "GiB", "TiB"]
