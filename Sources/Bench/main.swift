@@ -3,7 +3,7 @@ import Runtime
 
 // rslab-bench: performance figures measured against cblas_sgemm in the same process.
 // Usage: rslab-bench [--quick] [--threads N] [--torch PYTHON] [section ...]
-//   sections: step conv infer overhead (default, one table), wrn, generator, guard
+//   sections: step conv infer overhead (default, one table), wrn, generator, gan, guard
 // `guard` is the CI regression check: it exits 1 if the width-16 FixMatch step's achieved
 // GFLOP/s falls below a fixed fraction of the sgemm figure measured in the same run.
 
@@ -101,4 +101,8 @@ print("load average at end: \(Machine.loadAverage)")
 if sections.contains("generator") {
   // A quality report rather than a speed figure: it trains for minutes, so only on request.
   try GeneratorBench.run(steps: quick ? 300 : 2000, classifierSteps: quick ? 300 : 1500, perClass: 500, outDir: "docs/images")
+}
+
+if sections.contains("gan") {
+  try GeneratorBench.run(kind: "gan", steps: quick ? 300 : 1500, classifierSteps: quick ? 300 : 1500, perClass: 500, outDir: "docs/images")
 }
