@@ -221,10 +221,10 @@ final class OpenSetAlgorithmTests: XCTestCase {
     _ = try handModel(io)
     // One batch in a zero-initialised queue: p / queue-mean is constant per class, so the
     // aligned rows are uniform.
-    let a = io.alignDistribution([0.8, 0.2, 0.8, 0.2], rows: 2)
+    let a = try io.alignDistribution([0.8, 0.2, 0.8, 0.2], rows: 2)
     XCTAssertTrue(allClose(a, [0.5, 0.5, 0.5, 0.5], atol: 1e-4), "\(a)")
     XCTAssertEqual(io.daPointer, 1)
-    let b = io.alignDistribution([0.5, 0.5], rows: 1)
+    let b = try io.alignDistribution([0.5, 0.5], rows: 1)
     // queue mean ∝ (1.3, 0.7): the aligned row leans to class 1.
     XCTAssertEqual(b[0], 0.7 / 2.0, accuracy: 1e-3)
     let state = io.exportState()
@@ -235,6 +235,9 @@ final class OpenSetAlgorithmTests: XCTestCase {
     XCTAssertEqual(io2.daQueue, io.daQueue)
     XCTAssertEqual(io2.daPointer, 2)
     XCTAssertThrowsError(try io2.importState(["da_queue": [1], "da_pointer": [0]]))
+    XCTAssertThrowsError(try io2.alignDistribution([0.5, 0.5, 0.5], rows: 2))
+    XCTAssertThrowsError(try io.targets(probabilities: [1, 0], mbLogits: Tensor(zeros: [2, 4]), classes: 2))
+    XCTAssertThrowsError(try OpenMatch().outlierScores(mainLogits: Tensor(zeros: [3, 2]), ovaLogits: Tensor(zeros: [2, 4])))
   }
 
   func testOptionsAreValidated() {

@@ -96,9 +96,15 @@ public final class IOMatch: SyntheticDetector {
 
   /// USB's DistAlignQueueHook with a uniform target: push the batch mean of p into the queue,
   /// then p · (1/K + 1e-6) / (queue mean + 1e-6), renormalised. p is [N, K] row-major.
-  public func alignDistribution(_ p: [Float], rows n: Int) -> [Float] {
+  public func alignDistribution(_ p: [Float], rows n: Int) throws -> [Float] {
     let k = classes
-    guard n > 0, k > 0, daQueue.count == daLength * k else { return p }
+    guard daQueue.count == daLength * k, k > 0 else {
+      throw RuntimeError.invalidArgument(op: name, message: "prepare() was not called before distribution alignment")
+    }
+    guard p.count == n * k else {
+      throw RuntimeError.shapeMismatch(op: name, shapes: [[p.count], [n, k]], detail: "differ: probabilities must be [N, K]")
+    }
+    guard n > 0 else { return p }
     for c in 0..<k {
       var s: Float = 0
       for b in 0..<n { s += p[b * k + c] }
@@ -121,8 +127,11 @@ public final class IOMatch: SyntheticDetector {
   /// masks (inlier, τ_p on p, τ_q on q) from probabilities p [N, K] and multi-binary logits.
   public func targets(probabilities p: [Float], mbLogits: Tensor, classes k: Int)
     throws -> (q: [Float], score: [Float], inlier: [Bool], pMask: [Bool], qMask: [Bool]) {
-    let n = mbLogits.shape[0]
     let (out, inl) = try OneVsAll.values(mbLogits, classes: k)
+    let n = mbLogits.shape[0]
+    guard p.count == n * k else {
+      throw RuntimeError.shapeMismatch(op: name, shapes: [[p.count], [n, k]], detail: "differ: probabilities must be [N, K] for the multi-binary logits' N")
+    }
     var q = [Float](repeating: 0, count: n * (k + 1))
     var score = [Float](repeating: 0, count: n)
     var pMask = [Bool](repeating: false, count: n), qMask = pMask
@@ -166,7 +175,7 @@ public final class IOMatch: SyntheticDetector {
 
     // Targets from the weak view, without gradient.
     var p = try probabilities(batch.weakLogits).values
-    if distAlign { p = alignDistribution(p, rows: u) }
+    if distAlign { p = try alignDistribution(p, rows: u) }
     let mbWeak = try GradMode.noGrad { try model.head("mb", try model.head("proj", batch.weakFeatures.detached())) }
     let t = try targets(probabilities: p, mbLogits: mbWeak, classes: k)
 

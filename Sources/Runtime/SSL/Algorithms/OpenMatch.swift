@@ -25,7 +25,8 @@
 ///    view only (the OVA head through both).
 /// 2. Inliers are selected per batch on its weak view with the live model, instead of once per
 ///    epoch over the whole unlabeled set with the EMA model; the FixMatch term then uses the
-///    selected samples of the same batch rather than a separate stream of 7B selected samples.
+///    selected samples of the same batch rather than a separate stream of selected samples
+///    (2B in OP_Match, 7B in the USB port).
 /// 3. The labeled losses use one weak view (as OP_Match; the USB port uses two).
 public final class OpenMatch: SyntheticDetector {
   public let name = "openmatch"
@@ -78,6 +79,9 @@ public final class OpenMatch: SyntheticDetector {
 
   /// Per sample, the outlier probability of its predicted class, p_out(argmax main logits).
   public func outlierScores(mainLogits: Tensor, ovaLogits: Tensor) throws -> [Float] {
+    guard mainLogits.rank == 2, ovaLogits.rank == 2, mainLogits.shape[0] == ovaLogits.shape[0], mainLogits.shape[1] >= 1 else {
+      throw RuntimeError.shapeMismatch(op: name, shapes: [mainLogits.shape, ovaLogits.shape], detail: "must be [N, K] and [N, 2K]")
+    }
     let k = mainLogits.shape[1]
     let (_, pred) = rowMaxArgmax(try probabilities(mainLogits))
     let (out, _) = try OneVsAll.values(ovaLogits, classes: k)
