@@ -136,12 +136,14 @@ final class SSLBuiltinTests: XCTestCase {
     XCTAssertTrue(m4.contains("[8, 2]"), m4)
   }
 
+  /// The checkpoint (step 6) falls between two history rows (steps 4 and 8): the resumed
+  /// run's row at step 8 still averages steps 5-8.
   func testResumeEqualsUninterruptedRun() throws {
     let s = try toySession(ConformanceScript.Box())
     let ck = tempPath("ck-{step}.safetensors")
     rsl(s, """
-      a = train(mlp([64, 16, 2], seed: 0), flexmatch(tau: 0.6), \(quick), checkpoint_every: 4, checkpoint_path: "\(ck)")
-      b = train(mlp([64, 16, 2], seed: 7), flexmatch(tau: 0.6), \(quick), resume: "\(ck.replacingOccurrences(of: "{step}", with: "4"))")
+      a = train(mlp([64, 16, 2], seed: 0), flexmatch(tau: 0.6), \(quick), checkpoint_every: 6, checkpoint_path: "\(ck)")
+      b = train(mlp([64, 16, 2], seed: 7), flexmatch(tau: 0.6), \(quick), resume: "\(ck.replacingOccurrences(of: "{step}", with: "6"))")
       """)
     try assertSameHistory(s, "a", "b")
     XCTAssertEqual(rsl(s, "to_list(a.model(ones([1, 64]))) == to_list(b.model(ones([1, 64])))"), "true")
@@ -172,6 +174,8 @@ final class SSLBuiltinTests: XCTestCase {
     XCTAssertEqual(reports.map(\.step), Array(1...12))
     XCTAssertTrue(reports.allSatisfy { $0.total == 12 && $0.stepsPerSecond > 0 })
     XCTAssertNotNil(reports.last?.testAccuracy)
+    // Evaluation steps report their loss and mask rate too.
+    XCTAssertTrue(reports.allSatisfy { $0.loss.isFinite && $0.maskRate.isFinite }, "\(reports.map(\.loss))")
     // Ctrl-C during step 5 (even inside a custom loss): the run stops at the boundary.
     let out = ConformanceScript.Box()
     let s2 = try toySession(out)
