@@ -2,7 +2,7 @@ import Foundation
 import Runtime
 
 // rslab-bench: performance figures measured against cblas_sgemm in the same process.
-// Usage: rslab-bench [--quick] [--threads N] [section ...]   sections: conv step wrn (default), generator
+// Usage: rslab-bench [--quick] [--threads N] [section ...]   sections: conv step wrn (default), generator, gan
 // Sections grow with the project (a full FixMatch step vs PyTorch comes later); each
 // prints its own table and reports fractions of the sgemm figure measured first.
 
@@ -55,4 +55,8 @@ if sections.contains("wrn") {
 if sections.contains("generator") {
   // A quality report rather than a speed figure: it trains for minutes, so only on request.
   try GeneratorBench.run(steps: quick ? 300 : 2000, classifierSteps: quick ? 300 : 1500, perClass: 500, outDir: "docs/images")
+}
+
+if sections.contains("gan") {
+  try GeneratorBench.run(kind: "gan", steps: quick ? 300 : 1500, classifierSteps: quick ? 300 : 1500, perClass: 500, outDir: "docs/images")
 }

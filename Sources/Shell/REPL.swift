@@ -14,6 +14,7 @@ final class REPL {
     session = Session(
       output: { Console.out($0); Console.flush() },
       imageSink: { Console.line("[image: \($0)]") })
+    TrainProgressDisplay.attach(to: session)
   }
 
   /// Where history persists: `$RSLAB_HISTORY` (empty disables it) or `~/.rslab_history`.

@@ -17,6 +17,7 @@ enum ScriptRunner {
       output: { Console.out($0) },
       imageSink: { Console.line("[image: \($0)]") })
     session.scriptArguments = arguments
+    TrainProgressDisplay.attach(to: session)
     defer { Console.flush() }
     do {
       let result = try session.run(source, file: file)

@@ -21,7 +21,7 @@ final class GeneratorBuiltinsTests: XCTestCase {
     let s = Session(output: { _ in })
     _ = try s.run("real = take(fashion_mnist(split: \"test\"), 8)", file: "t")
     XCTAssertThrowsError(try s.run("train_generator(real, kind: \"diffusion9\", steps: 1, seed: 0)", file: "t")) { e in
-      XCTAssertTrue("\(e)".contains("unknown generator kind 'diffusion9'; kinds are cvae"), "\(e)")
+      XCTAssertTrue("\(e)".contains("unknown generator kind 'diffusion9'; kinds are cvae, gan"), "\(e)")
     }
     XCTAssertThrowsError(try s.run("generate(real, per_class: 1, seed: 0)", file: "t")) { e in
       XCTAssertTrue("\(e)".contains("generator expected, got dataset"), "\(e)")

@@ -136,12 +136,14 @@ final class SSLBuiltinTests: XCTestCase {
     XCTAssertTrue(m4.contains("[8, 2]"), m4)
   }
 
+  /// The checkpoint (step 6) falls between two history rows (steps 4 and 8): the resumed
+  /// run's row at step 8 still averages steps 5-8.
   func testResumeEqualsUninterruptedRun() throws {
     let s = try toySession(ConformanceScript.Box())
     let ck = tempPath("ck-{step}.safetensors")
     rsl(s, """
-      a = train(mlp([64, 16, 2], seed: 0), flexmatch(tau: 0.6), \(quick), checkpoint_every: 4, checkpoint_path: "\(ck)")
-      b = train(mlp([64, 16, 2], seed: 7), flexmatch(tau: 0.6), \(quick), resume: "\(ck.replacingOccurrences(of: "{step}", with: "4"))")
+      a = train(mlp([64, 16, 2], seed: 0), flexmatch(tau: 0.6), \(quick), checkpoint_every: 6, checkpoint_path: "\(ck)")
+      b = train(mlp([64, 16, 2], seed: 7), flexmatch(tau: 0.6), \(quick), resume: "\(ck.replacingOccurrences(of: "{step}", with: "6"))")
       """)
     try assertSameHistory(s, "a", "b")
     XCTAssertEqual(rsl(s, "to_list(a.model(ones([1, 64]))) == to_list(b.model(ones([1, 64])))"), "true")

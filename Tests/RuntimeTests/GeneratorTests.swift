@@ -103,37 +103,48 @@ final class GeneratorTests: XCTestCase {
   }
 
   func testGeneratedDatasetCountsShapeAndProvenance() throws {
+    for kind in Generator.kinds {
+      try checkGeneratedDataset(kind: kind)
+    }
+  }
+
+  func checkGeneratedDataset(kind: String) throws {
     let data = try quadrantDataset(perClass: 4, channels: 3, side: 12)
-    let gen = try Generator.train(data: data, steps: 3, batch: 8, seed: 3)
+    let gen = try Generator.train(data: data, kind: kind, steps: 3, batch: 8, seed: 3)
     let d = try gen.generate(perClass: 7, seed: 4, temperature: 0.5)
     XCTAssertEqual(d.count, 28)
     XCTAssertEqual(d.classCounts, [7, 7, 7, 7])
     XCTAssertEqual(d.imageShape, [3, 12, 12])
     XCTAssertEqual(d.classNames, data.classNames)
     XCTAssertEqual(d.syntheticCount, 28)
-    XCTAssertEqual(d.originNames, ["cvae"])
-    for i in 0..<d.count { XCTAssertEqual(try d.origin(at: i), "cvae") }
-    XCTAssertEqual(gen.kind, "cvae")
+    XCTAssertEqual(d.originNames, [kind])
+    for i in 0..<d.count { XCTAssertEqual(try d.origin(at: i), kind) }
+    XCTAssertEqual(gen.kind, kind)
+    XCTAssertTrue(gen.history.allSatisfy(\.isFinite))
     XCTAssertEqual(gen.imageShape, [3, 12, 12])
   }
 
   func testDeterministicPerSeed() throws {
+    for kind in Generator.kinds { try checkDeterministic(kind: kind) }
+  }
+
+  func checkDeterministic(kind: String) throws {
     let data = try quadrantDataset(perClass: 4)
-    let a = try Generator.train(data: data, steps: 4, batch: 8, seed: 9)
-    let b = try Generator.train(data: data, steps: 4, batch: 8, seed: 9)
+    let a = try Generator.train(data: data, kind: kind, steps: 4, batch: 8, seed: 9)
+    let b = try Generator.train(data: data, kind: kind, steps: 4, batch: 8, seed: 9)
     XCTAssertEqual(a.history, b.history)
     let s1 = try a.generate(perClass: 3, seed: 11), s2 = try b.generate(perClass: 3, seed: 11)
     XCTAssertEqual(s1.pixels, s2.pixels)
     XCTAssertEqual(try a.generate(perClass: 3, seed: 11).pixels, s1.pixels)
     XCTAssertNotEqual(try a.generate(perClass: 3, seed: 12).pixels, s1.pixels)
-    let c = try Generator.train(data: data, steps: 4, batch: 8, seed: 10)
+    let c = try Generator.train(data: data, kind: kind, steps: 4, batch: 8, seed: 10)
     XCTAssertNotEqual(c.history, a.history)
   }
 
   func testErrors() throws {
     let data = try quadrantDataset(perClass: 2)
     assertThrowsMessage(try Generator.train(data: data, kind: "gan9", steps: 1, seed: 0),
-                        contains: ["unknown generator kind 'gan9'", "cvae"])
+                        contains: ["unknown generator kind 'gan9'", "kinds are cvae, gan"])
     let odd = try randomDataset(perClass: 1, classes: 2, c: 1, h: 10, w: 12)
     assertThrowsMessage(try Generator.train(data: odd, steps: 1, seed: 0), contains: ["divisible by 4", "1x10x12"])
     assertThrowsMessage(try Generator.train(data: data, steps: 0, seed: 0), contains: ["steps must be at least 1"])
@@ -155,12 +166,16 @@ final class GeneratorTests: XCTestCase {
 
   func testSaveAndLoadRoundTrip() throws {
     let dir = try makeTempDir(self)
+    for kind in Generator.kinds { try checkSaveLoad(kind: kind, dir: dir) }
+  }
+
+  func checkSaveLoad(kind: String, dir: String) throws {
     let data = try quadrantDataset(perClass: 4)
-    let gen = try Generator.train(data: data, steps: 3, batch: 8, seed: 6)
-    let path = "\(dir)/gen.safetensors"
+    let gen = try Generator.train(data: data, kind: kind, steps: 3, batch: 8, seed: 6)
+    let path = "\(dir)/\(kind).safetensors"
     try gen.save(path: path)
     let back = try Generator.load(path: path)
-    XCTAssertEqual(back.kind, "cvae")
+    XCTAssertEqual(back.kind, kind)
     XCTAssertEqual(back.classNames, data.classNames)
     XCTAssertEqual(back.imageShape, [1, 8, 8])
     XCTAssertEqual(back.history, gen.history)

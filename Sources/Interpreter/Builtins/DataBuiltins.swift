@@ -130,6 +130,8 @@ extension BuiltinRegistry {
       let canvas = try d.grid(n: try a.int(1), columns: try a.optionalInt(3))
       let path = try a.optionalString(2) ?? FigurePath.next("show")
       try canvas.write(path: path)
+      // Sent when made (like plots), so `show(ds);` is embedded in notebooks too.
+      a.context.emitImage(path: path)
       return .object(ShownImageObject(path: path, width: canvas.width, height: canvas.height))
     }
 

@@ -28,7 +28,7 @@ extension BuiltinRegistry {
     let c = "generators"
     r.add("train_generator(data, kind: \"cvae\", steps:, seed:, batch: 64)", category: c,
           doc: "Trains a class-conditional image generator on a real dataset (use a split disjoint from the SSL splits).",
-          help: "kind \"cvae\": a convolutional conditional VAE (Bernoulli pixels, latent 16, Adam lr 1e-3). Images need a height and width divisible by 4. Ctrl-C stops at the next step and returns the partly trained generator. About 2000 steps on 10000 Fashion-MNIST images give recognisable samples (docs/generators.md).",
+          help: "kind \"cvae\": a convolutional conditional VAE (Bernoulli pixels, latent 16, Adam lr 1e-3; smooth, blurry samples); kind \"gan\": a small conditional DCGAN-style GAN (sharper samples with GAN artefacts). Images need a height and width divisible by 4. Ctrl-C stops at the next step and returns the partly trained generator. About 2000 steps on 10000 Fashion-MNIST images give recognisable samples (docs/generators.md).",
           example: "g = train_generator(take(fashion_mnist(split: \"test\"), 64), steps: 2, seed: 0)") { a in
       let data = try a.dataset(0)
       let kind = try a.string(1), steps = try a.int(2), seed = try a.seed(3), batch = try a.int(4)

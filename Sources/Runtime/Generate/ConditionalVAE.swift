@@ -44,23 +44,19 @@ final class ConditionalVAE: GenerativeModel {
     let d1 = Conv2d(w2 + classes, w1, kernel: 3, padding: 1, rng: &rng)
     let d2 = Conv2d(w1, channels, kernel: 3, padding: 1, rng: &rng)
     enc1 = e1; enc2 = e2; mu = m; logVar = lv; dec = d; dec1 = d1; dec2 = d2
-    // Same order as `namedParameters`.
+    // Same order as `namedTensors`.
     let layers: [any Layer] = [e1, e2, m, lv, d, d1, d2]
     optimizer = try Adam(parameters: layers.flatMap(\.parameters), lr: lr)
   }
 
-  var namedParameters: [(name: String, tensor: Tensor)] {
+  var namedTensors: [(name: String, tensor: Tensor)] {
     let layers: [(String, any Layer)] = [("enc1", enc1), ("enc2", enc2), ("mu", mu), ("logvar", logVar),
                                          ("dec", dec), ("dec1", dec1), ("dec2", dec2)]
     return layers.flatMap { name, l in l.namedParameters.map { ("\(name).\($0.name)", $0.tensor) } }
   }
 
-  /// `x` [N, C, h, w] followed by K constant planes, plane y = 1 for class y.
   func withClassPlanes(_ x: Tensor, labels: [Int]) throws -> Tensor {
-    let n = labels.count, k = classes, hw = x.shape[2] * x.shape[3]
-    let planes = try Tensor.empty([n, k, x.shape[2], x.shape[3]], op: "cvae", zeroed: true)
-    for i in 0..<n { (planes.storage.base + (i * k + labels[i]) * hw).update(repeating: 1, count: hw) }
-    return try Tensor.concat([x, planes], axis: 1)
+    try x.appendingClassPlanes(labels: labels, classes: classes)
   }
 
   /// μ and log σ² of q(z | x, y).

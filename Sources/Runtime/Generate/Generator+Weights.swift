@@ -11,7 +11,7 @@ extension Generator {
   ///
   /// Tensors: `model.<layer>.<param>`, `optim.<key>` and `history` [steps].
   public func save(path: String) throws {
-    var tensors: [(String, Tensor)] = model.namedParameters.map { ("model.\($0.name)", $0.tensor) }
+    var tensors: [(String, Tensor)] = model.namedTensors.map { ("model.\($0.name)", $0.tensor) }
     tensors += model.exportOptimizerState().sorted { $0.key < $1.key }.map { ("optim.\($0.key)", $0.value) }
     tensors.append(("history", Tensor(shape: [history.count], values: history.map { Float($0) })))
     let classes = JSONValue.array(classNames.map { .string($0) }).text
@@ -50,7 +50,7 @@ extension Generator {
     }
     var byName: [String: Tensor] = [:]
     for (n, t) in file.tensors { byName[n] = t }
-    for (n, t) in g.model.namedParameters {
+    for (n, t) in g.model.namedTensors {
       guard let s = byName["model.\(n)"] else { throw bad("generator weights lack model.\(n)") }
       guard s.shape == t.shape else {
         throw bad("model.\(n) is \(Shape.describe(s.shape)) in the file but \(Shape.describe(t.shape)) in a \(kind) for \(Shape.describe(shape))")

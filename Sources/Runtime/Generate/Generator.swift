@@ -9,6 +9,8 @@ import Glibc
 /// - `"cvae"`: a convolutional conditional VAE (`ConditionalVAE` documents the layers);
 ///   samples are smooth, somewhat blurry versions of the class — recognisable, but with the
 ///   low-frequency look a detector can learn.
+/// - `"gan"`: a small conditional DCGAN-style GAN (`ConditionalGAN`); sharper, with GAN
+///   artefacts instead of blur, so a benchmark can mix two generators with different looks.
 ///
 /// Measured on Fashion-MNIST (docs/generators.md has the setup and the sample grid): 2000
 /// steps of batch 64 on 10k real training images took 880 s on 2 heavily shared cores
@@ -20,7 +22,7 @@ import Glibc
 ///     let synthetic = try gen.generate(perClass: 1000, seed: 1)   // 10,000 images, all synthetic
 public final class Generator {
   /// The generator kinds `train` accepts.
-  public static let kinds = ["cvae"]
+  public static let kinds = ["cvae", "gan"]
   /// The kind, e.g. `"cvae"`; also the origin name of generated samples.
   public let kind: String
   /// The conditioning classes (copied to generated datasets).
@@ -29,7 +31,8 @@ public final class Generator {
   public let channels: Int, height: Int, width: Int
   /// The seed the weights were initialised from and training batches are drawn with.
   public let seed: UInt64
-  /// The training loss (negative ELBO per image for a cvae) after every step.
+  /// The training loss after every step (cvae: negative ELBO per image; gan: discriminator
+  /// plus generator loss).
   public internal(set) var history: [Double] = []
   /// Wall-clock seconds spent in `fit`.
   public internal(set) var trainingSeconds: Double = 0
@@ -67,7 +70,10 @@ public final class Generator {
     channels = c; height = h; width = w
     self.seed = seed
     rng = RNG(seed: seed ^ 0x4745_4E45_5241_5445)  // "GENERATE": batches and training noise
-    model = try ConditionalVAE(classes: classNames.count, channels: c, height: h, width: w, seed: seed)
+    switch kind {
+    case "gan": model = try ConditionalGAN(classes: classNames.count, channels: c, height: h, width: w, seed: seed)
+    default: model = try ConditionalVAE(classes: classNames.count, channels: c, height: h, width: w, seed: seed)
+    }
   }
 
   /// Trains a new generator of `kind` on `data` (a real split disjoint from the SSL splits)

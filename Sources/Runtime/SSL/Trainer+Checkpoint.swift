@@ -14,6 +14,8 @@ struct CheckpointState: Codable {
   var seconds: Double
   var totalSteps: Int
   var seed: UInt64
+  /// The metric sums since the last history row (absent in older checkpoints).
+  var window: Window? = nil
 }
 
 extension Trainer {
@@ -31,7 +33,7 @@ extension Trainer {
       step: step, algorithm: algorithm.name, algorithmState: algorithm.exportState(),
       labeledSampler: labeledSampler.state, unlabeledSampler: unlabeledSampler?.state,
       emaUpdates: ema?.updates ?? 0, historyColumns: run.history.columns, history: run.history.dictionary,
-      seconds: run.seconds, totalSteps: config.steps, seed: config.seed)
+      seconds: run.seconds, totalSteps: config.steps, seed: config.seed, window: window)
     let enc = JSONEncoder()
     enc.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
     let json = String(decoding: try enc.encode(state), as: UTF8.self)
@@ -90,6 +92,7 @@ extension Trainer {
     step = state.step
     run.history = History(columns: state.historyColumns, data: state.history)
     run.seconds = state.seconds
+    window = state.window ?? Window()
     run.steps = state.step
   }
 }

@@ -211,15 +211,16 @@ public final class Trainer {
   }
 }
 
-/// Running sums of the training metrics between two history rows.
-struct Window {
+/// Running sums of the training metrics between two history rows (saved in checkpoints, so
+/// a run resumed between two rows logs the same means as the uninterrupted one).
+struct Window: Codable {
   var count = 0
   var loss = 0.0, sup = 0.0, unsupLoss = 0.0, lr = 0.0
   var lastLoss = Double.nan, lastMask = Double.nan
   var maskSum = [0.0, 0.0], maskN = [0, 0]            // [real, synthetic]
   var plCorrect = [0.0, 0.0], plWeight = [0.0, 0.0]
   var routedSyn = [0, 0], routedN = [0, 0]
-  var terms: [(String, Double)] = []
+  var termNames: [String] = [], termSums: [Double] = []
 
   mutating func add(loss l: Double, sup s: Double, lr r: Double, unsup: UnsupervisedResult?, indices: [Int], dataset: Dataset?) {
     count += 1
@@ -243,7 +244,7 @@ struct Window {
     }
     lastMask = mTotal / Double(max(indices.count, 1))
     for (name, v) in unsup.terms {
-      if let j = terms.firstIndex(where: { $0.0 == name }) { terms[j].1 += v } else { terms.append((name, v)) }
+      if let j = termNames.firstIndex(of: name) { termSums[j] += v } else { termNames.append(name); termSums.append(v) }
     }
   }
 
@@ -264,7 +265,7 @@ struct Window {
       r += [("routed_syn_real", ratio(Double(routedSyn[0]), Double(routedN[0]))),
             ("routed_syn_syn", ratio(Double(routedSyn[1]), Double(routedN[1])))]
     }
-    r += terms.map { ($0.0, $0.1 / n) }
+    r += zip(termNames, termSums).map { ($0, $1 / n) }
     return r
   }
 }

@@ -62,6 +62,7 @@ final class NotebookRunner {
     let capture = self.capture
     session = Session(output: { capture.text($0) }, imageSink: { capture.image($0) })
     session.scriptArguments = arguments
+    TrainProgressDisplay.attach(to: session)
   }
 
   /// Runs `cells`; after a failure the remaining code cells are left unexecuted unless
