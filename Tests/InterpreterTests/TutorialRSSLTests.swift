@@ -5,7 +5,8 @@ import XCTest
 /// Runs the RS-SSL tutorials (04, 05, 06) as written with a tiny budget (`RSLAB_STEPS=2`)
 /// so that CI notices when a builtin they use changes; the default budget is for people.
 final class TutorialRSSLTests: XCTestCase {
-  /// Runs a tutorial cell by cell, as the notebook runner does; returns its output and images.
+  /// Runs a tutorial cell by cell, as the notebook runner does; returns its output (printed
+  /// text and echoes) and images.
   private func runTutorial(_ name: String) throws -> (out: String, images: [String]) {
     let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
       .deletingLastPathComponent().appendingPathComponent("tutorials/" + name)
@@ -22,7 +23,8 @@ final class TutorialRSSLTests: XCTestCase {
     var images: [String] = []
     let s = Session(output: { out += $0 }, imageSink: { images.append($0) })
     for (i, cell) in source.components(separatedBy: "\n# %%").enumerated() {
-      _ = try s.run(i == 0 ? cell : "# %%" + cell, file: name)
+      // Echoed values (tables, records) are returned, not written to the output.
+      if let e = try s.run(i == 0 ? cell : "# %%" + cell, file: name).echo { out += e + "\n" }
     }
     for p in images { XCTAssertTrue(FileManager.default.fileExists(atPath: p), p) }
     return (out, images)
@@ -40,15 +42,15 @@ final class TutorialRSSLTests: XCTestCase {
 
   func testTutorial05InspectsTheDetector() throws {
     let (out, images) = try runTutorial("05-rsmatch.rsl")
-    XCTAssertTrue(out.contains("auc"), out)
+    XCTAssertTrue(out.contains("{precision: ") && out.contains(", auc: "), out)
     XCTAssertTrue(out.contains("routed synthetic: real"), out)
-    XCTAssertTrue(out.contains("fixmatch") && out.contains("rsmatch"), out)
+    XCTAssertTrue(out.contains("\nfixmatch ") && out.contains("\nrsmatch "), out)
     XCTAssertEqual(images.count, 3, "det_auc plot, feature scatter, accuracy curves")
   }
 
   func testTutorial06ComparesTheCustomVariant() throws {
     let (out, images) = try runTutorial("06-variant.rsl")
-    XCTAssertTrue(out.contains("norm-weighted"), out)
+    XCTAssertTrue(out.contains("\nnorm-weighted ") && out.contains("\nrsmatch "), out)
     XCTAssertTrue(out.contains("mean weight: real"), out)
     XCTAssertEqual(images.count, 2, "accuracy curves, norm histogram")
   }
