@@ -32,7 +32,7 @@ enum GeneratorBench {
     let h = gen.history
     let first = h.prefix(50).reduce(0, +) / Double(min(50, h.count)), last = h.suffix(50).reduce(0, +) / Double(min(50, h.count))
     guard gen.kind == kind else { throw RuntimeError.invalidArgument(op: "bench", message: "\(saved ?? "") holds a \(gen.kind), not a \(kind)") }
-    print("  trained \(gen.steps) steps in \(fmt(gen.trainingSeconds, 1)) s (\(fmt(Double(gen.steps) / gen.trainingSeconds, 1)) steps/s); loss (negative ELBO per image) \(fmt(first, 1)) -> \(fmt(last, 1)) (mean of first/last 50 steps)")
+    print("  trained \(gen.steps) steps in \(fmt(gen.trainingSeconds, 1)) s (\(fmt(Double(gen.steps) / gen.trainingSeconds, 1)) steps/s); loss (\(kind == "cvae" ? "negative ELBO per image" : "discriminator + generator")) \(fmt(first, 1)) -> \(fmt(last, 1)) (mean of first/last 50 steps)")
 
     let t0 = Date()
     let synthetic = try gen.generate(perClass: perClass, seed: 1)

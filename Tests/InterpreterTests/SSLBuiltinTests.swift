@@ -174,6 +174,8 @@ final class SSLBuiltinTests: XCTestCase {
     XCTAssertEqual(reports.map(\.step), Array(1...12))
     XCTAssertTrue(reports.allSatisfy { $0.total == 12 && $0.stepsPerSecond > 0 })
     XCTAssertNotNil(reports.last?.testAccuracy)
+    // Evaluation steps report their loss and mask rate too.
+    XCTAssertTrue(reports.allSatisfy { $0.loss.isFinite && $0.maskRate.isFinite }, "\(reports.map(\.loss))")
     // Ctrl-C during step 5 (even inside a custom loss): the run stops at the boundary.
     let out = ConformanceScript.Box()
     let s2 = try toySession(out)

@@ -13,10 +13,10 @@ import Glibc
 ///   artefacts instead of blur, so a benchmark can mix two generators with different looks.
 ///
 /// Measured on Fashion-MNIST (docs/generators.md has the setup and the sample grid): 2000
-/// steps of batch 64 on 10k real training images took 880 s on 2 heavily shared cores
-/// (release build, 2.3 steps/s; the machine's load average was about 15); a convnet
-/// trained on other real images labels 51% of the samples as their class at temperature 1
-/// and 58% at 0.5, against 81% on real test images.
+/// cvae steps of batch 64 on 10k real training images took 1029 s on 2 heavily shared
+/// cores (release build, load average ~15); a convnet trained on other real images (85.8%
+/// on the real test set) labels 49.9% of the samples as their class at temperature 1 and
+/// 55.6% at 0.5.
 ///
 ///     let gen = try Generator.train(data: realSplit, steps: 2000, seed: 0, progress: nil)
 ///     let synthetic = try gen.generate(perClass: 1000, seed: 1)   // 10,000 images, all synthetic

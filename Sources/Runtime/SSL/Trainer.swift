@@ -93,6 +93,8 @@ public final class Trainer {
         break
       }
       try trainStep()
+      // Read before logRow starts a new window, so evaluation steps report their loss too.
+      let lastLoss = window.lastLoss, lastMask = window.lastMask
       if step % config.evalEvery == 0 || step == config.steps { try logRow() }
       if let every = config.checkpointEvery, let path = config.checkpointPath, step % every == 0 {
         try saveCheckpoint(path: path)
@@ -100,7 +102,7 @@ public final class Trainer {
       if let progress {
         let elapsed = Trainer.now() - startTime
         let rate = Double(step - startStep) / max(elapsed, 1e-9)
-        progress(TrainProgress(step: step, total: config.steps, loss: window.lastLoss, maskRate: window.lastMask,
+        progress(TrainProgress(step: step, total: config.steps, loss: lastLoss, maskRate: lastMask,
                                testAccuracy: run.history.last("test_acc"), stepsPerSecond: rate,
                                secondsRemaining: Double(config.steps - step) / max(rate, 1e-9)))
       }
