@@ -15,6 +15,9 @@ run: setup build
 test: setup
 	$(SWIFT) build $(CONFIG) --build-tests
 	$(SWIFT) test $(CONFIG) --skip-build --disable-swift-testing
+	# Performance regression guard (a ratio to sgemm measured in the same run; ~10 s).
+	$(SWIFT) build $(CONFIG) --product rslab-bench
+	.build/release/rslab-bench --threads 2 guard
 
 build: setup
 	$(SWIFT) build $(CONFIG) --product rslab

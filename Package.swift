@@ -35,7 +35,7 @@ let package = Package(
       ]),
 
     // Performance benchmarks (scripts/bench/run.sh), kept out of the test suite.
-    .executableTarget(name: "Bench", dependencies: ["Runtime"]),
+    .executableTarget(name: "Bench", dependencies: ["Runtime", "Interpreter"]),
 
     // Fuzzing (scripts/fuzz.sh builds FuzzRSL with -sanitize=fuzzer,address); the test suite
     // replays the saved crash corpus through the same FuzzTargets.

@@ -31,6 +31,12 @@ enum Machine {
     return "unknown"
   }
 
+  /// The 1, 5 and 15 minute load averages from /proc/loadavg (the machine is shared).
+  static var loadAverage: String {
+    guard let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) else { return "unknown" }
+    return text.split(separator: " ").prefix(3).joined(separator: " ")
+  }
+
   /// One line: CPU, cores, BLAS threads.
   static var summary: String {
     "cpu: \(cpuModel), cores: \(ProcessInfo.processInfo.activeProcessorCount), BLAS threads: \(BLASThreads.count)"

@@ -65,6 +65,13 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
       // Every diagnostic must render (the REPL prints it).
       _ = error.rendered
     }
+    // What the REPL does with every line typed: continuation check and tab completion
+    // (after the run, so the globals it defined are candidates).
+    _ = session.isIncomplete(source)
+    let lastLine = String(source.split(separator: "\n", omittingEmptySubsequences: false).last ?? "")
+    _ = session.completions(line: lastLine, cursor: lastLine.count)
+    _ = session.completions(line: lastLine, cursor: lastLine.count / 2)
+    _ = session.variables()
   }
 
   static func runIDX(_ data: [UInt8]) {

@@ -1,3 +1,4 @@
+import Foundation
 import Interpreter
 import Runtime
 import XCTest
@@ -56,5 +57,20 @@ final class ResourceLimitTests: XCTestCase {
     defer { MemoryLimit.limit = saved }
     assertError("a = zeros([1100, 1000])", ["allocating 4.2 MiB would exceed the memory limit of 4.0 MiB"])
     assertError("a = zeros([600, 1000])\nb = concat([a, a], axis: 0)", ["would exceed the memory limit"])
+  }
+}
+
+/// Echo and `:vars` of huge or self-referencing values stay bounded.
+final class DisplayLimitTests: XCTestCase {
+  func testSelfReferencingListAndHugeStringDisplayQuickly() throws {
+    let s = Session(output: { _ in })
+    let started = Date()
+    let echo = try s.run("x = [1]\nfor i in 0..40\n  append(x, x)\nend\nx", file: "d.rsl").echo ?? ""
+    XCTAssertLessThan(echo.utf8.count, 120_000)
+    XCTAssertTrue(echo.hasSuffix("...]"), String(echo.suffix(20)))
+    let big = try s.run("y = \"ab\" * 5000000\ny", file: "d.rsl").echo ?? ""
+    XCTAssertTrue(big.hasSuffix("... (10000000 bytes)"), String(big.suffix(30)))
+    XCTAssertEqual(s.variables().map(\.name), ["i", "x", "y"])
+    XCTAssertLessThan(Date().timeIntervalSince(started), 5)
   }
 }

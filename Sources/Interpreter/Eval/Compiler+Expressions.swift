@@ -203,8 +203,9 @@ extension Compiler {
   }
 
   func binary(_ op: BinaryOperator, _ l: @escaping Eval, _ r: @escaping Eval, _ span: SourceSpan) throws(ScriptError) -> Eval {
+    let context = self.context
     func slow(_ a: Value, _ b: Value) throws -> Value {
-      do { return try Operators.binary(op, a, b) } catch { throw ScriptError.wrap(error, at: span) }
+      do { return try Operators.binary(op, a, b, collectionLimit: context.limits.maxCollection) } catch { throw ScriptError.wrap(error, at: span) }
     }
     // Number-number fast paths inline the arithmetic; everything else goes through Operators.
     switch op {

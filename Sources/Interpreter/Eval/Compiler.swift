@@ -253,6 +253,7 @@ struct Compiler {
 
   mutating func compoundAssign(_ target: AssignTarget, _ op: BinaryOperator, _ e: Expr, span: SourceSpan) throws(ScriptError) -> Exec {
     let rhs = try expression(e)
+    let context = self.context
     switch target {
     case .name(let n, let nspan):
       let read = try nameReader(n, nspan)
@@ -260,7 +261,7 @@ struct Compiler {
       return { f in
         let a = try read(f), b = try rhs(f)
         if case .number(let x) = a, case .number(let y) = b, op == .add { try store(f, .number(x + y)); return .normal }
-        do { try store(f, try Operators.binary(op, a, b)) } catch { throw ScriptError.wrap(error, at: span) }
+        do { try store(f, try Operators.binary(op, a, b, collectionLimit: context.limits.maxCollection)) } catch { throw ScriptError.wrap(error, at: span) }
         return .normal
       }
     case .member(let baseExpr, let name, let mspan):
@@ -269,7 +270,7 @@ struct Compiler {
         let b = try base(f)
         do {
           let old = try Indexing.member(b, name)
-          try Indexing.setMember(b, name, try Operators.binary(op, old, try rhs(f)))
+          try Indexing.setMember(b, name, try Operators.binary(op, old, try rhs(f), collectionLimit: context.limits.maxCollection))
         } catch { throw ScriptError.wrap(error, at: mspan) }
         return .normal
       }
@@ -281,7 +282,7 @@ struct Compiler {
         let idx = try index(f)
         do {
           let old = try Indexing.get(b, idx)
-          try Indexing.set(b, idx, try Operators.binary(op, old, try rhs(f)))
+          try Indexing.set(b, idx, try Operators.binary(op, old, try rhs(f), collectionLimit: context.limits.maxCollection))
         } catch { throw ScriptError.wrap(error, at: ispan) }
         return .normal
       }

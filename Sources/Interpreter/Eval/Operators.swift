@@ -3,17 +3,18 @@ import Runtime
 /// The semantics of the operators on values (the evaluator inlines the number-number
 /// fast paths and calls these for everything else).
 enum Operators {
-  /// The longest string (bytes) or list (elements) an operator may build: doubling a string
-  /// in a loop reaches any memory size in a few dozen steps, so growth is an error first.
-  static let maxGrowth = 100_000_000
-
-  static func checkGrowth(_ count: Int, _ what: String, unit: String) throws {
-    guard count <= maxGrowth else {
-      throw ScriptError(.other("\(what) would make \(count == Int.max ? "more than \(Int.max)" : String(count)) \(unit), more than the limit of \(maxGrowth)"))
+  /// Doubling a string or list in a loop reaches any memory size in a few dozen steps, so
+  /// operators refuse to build a list longer than `limit` elements (`Limits.maxCollection`)
+  /// or a string longer than 5 x `limit` bytes.
+  static func checkGrowth(_ count: Int, _ what: String, unit: String, limit: Int) throws {
+    guard count <= limit else {
+      throw ScriptError(.other("\(what) would make \(count == Int.max ? "more than \(Int.max)" : String(count)) \(unit), more than the limit of \(limit)"))
     }
   }
 
-  static func binary(_ op: BinaryOperator, _ a: Value, _ b: Value) throws -> Value {
+  /// `a op b` for every non-number pair; `collectionLimit` bounds list and string growth.
+  static func binary(_ op: BinaryOperator, _ a: Value, _ b: Value, collectionLimit: Int = Limits().maxCollection) throws -> Value {
+    let stringLimit = collectionLimit.multipliedReportingOverflow(by: 5).overflow ? Int.max : collectionLimit * 5
     switch (a, b) {
     case (.number(let x), .number(let y)): return try numbers(op, x, y)
     case (.tensor, _), (_, .tensor): return try TensorOperators.binary(op, a, b)
@@ -25,10 +26,10 @@ enum Operators {
     case .add:
       switch (a, b) {
       case (.string(let x), .string(let y)):
-        try checkGrowth(x.utf8.count + y.utf8.count, "string concatenation", unit: "bytes")
+        try checkGrowth(x.utf8.count + y.utf8.count, "string concatenation", unit: "bytes", limit: stringLimit)
         return .string(x + y)
       case (.list(let x), .list(let y)):
-        try checkGrowth(x.items.count + y.items.count, "list concatenation", unit: "elements")
+        try checkGrowth(x.items.count + y.items.count, "list concatenation", unit: "elements", limit: collectionLimit)
         return .list(x.items + y.items)
       default: break
       }
@@ -39,14 +40,14 @@ enum Operators {
           throw ScriptError(.other("string repetition count must be a non-negative integer, got \(Value.formatNumber(n))"))
         }
         let (total, overflow) = k.multipliedReportingOverflow(by: s.utf8.count)
-        try checkGrowth(overflow ? Int.max : total, "string repetition", unit: "bytes")
+        try checkGrowth(overflow ? Int.max : total, "string repetition", unit: "bytes", limit: stringLimit)
         return .string(String(repeating: s, count: k))
       case (.list(let l), .number(let n)), (.number(let n), .list(let l)):
         guard let k = Arguments.integer(n), k >= 0 else {
           throw ScriptError(.other("list repetition count must be a non-negative integer, got \(Value.formatNumber(n))"))
         }
         let (total, overflow) = k.multipliedReportingOverflow(by: l.items.count)
-        try checkGrowth(overflow ? Int.max : total, "list repetition", unit: "elements")
+        try checkGrowth(overflow ? Int.max : total, "list repetition", unit: "elements", limit: collectionLimit)
         return .list(Array([[Value]](repeating: l.items, count: k).joined()))
       default: break
       }

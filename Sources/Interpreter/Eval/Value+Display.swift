@@ -36,12 +36,18 @@ extension Value {
     return out
   }
 
+  /// The most characters an echo shows: a list that holds itself twice would otherwise
+  /// print 2^32 items, and a 100 MB string would take seconds to quote.
+  static let displayBudget = 100_000
+
   private func write(to out: inout String, depth: Int) {
     // Cyclic or very deep containers are cut off instead of recursing forever.
-    if depth > 32 { out += "..."; return }
+    if depth > 32 || out.utf8.count > Value.displayBudget { out += "..."; return }
     switch self {
     case .number(let v): out += Value.formatNumber(v)
     case .bool(let b): out += b ? "true" : "false"
+    case .string(let s) where s.utf8.count > Value.displayBudget:
+      out += Value.quote(String(s.prefix(Value.displayBudget))) + "... (\(s.utf8.count) bytes)"
     case .string(let s): out += Value.quote(s)
     case .null: out += "nil"
     case .list(let l):
