@@ -64,7 +64,7 @@ enum GeneratorBench {
     let faithful = try Evaluation.evaluate(judge, synthetic)
     let faithfulCold = try Evaluation.evaluate(judge, cold)
     print("  accuracy on the real test set:        \(fmt(100 * real.accuracy, 1))%")
-    print("  class faithfulness, temperature 1:    \(fmt(100 * faithful.accuracy, 1))% of \(synthetic.count) cvae samples")
+    print("  class faithfulness, temperature 1:    \(fmt(100 * faithful.accuracy, 1))% of \(synthetic.count) \(kind) samples")
     print("  class faithfulness, temperature 0.5:  \(fmt(100 * faithfulCold.accuracy, 1))%")
     print("  per class (T=1 | real test):")
     for (c, name) in synthetic.classNames.enumerated() {

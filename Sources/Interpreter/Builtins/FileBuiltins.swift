@@ -15,6 +15,11 @@ extension BuiltinRegistry {
       try AtomicWrite.write(a[1].text, to: try a.string(0))
       return .null
     }
+    r.add("make_dir(path)", category: c, doc: "Creates a folder and any missing parents (nothing happens if it exists).",
+          example: "make_dir(\"/tmp/rslab-results/run1\")", needsFiles: true) { a in
+      try FileText.makeDirectory(try a.string(0))
+      return .null
+    }
     r.add("load_npy(path)", category: c, doc: "A NumPy .npy file (float or integer dtypes) as a float tensor.",
           example: "x = load_npy(\"weights.npy\")", needsFiles: true) { a in
       .tensor(try NPY.load(path: try a.string(0)))
@@ -40,6 +45,23 @@ extension BuiltinRegistry {
 
 /// Whole-file text reading with errors naming the path.
 enum FileText {
+  /// `mkdir -p`: creates each missing folder of `path`; an existing non-folder is an error.
+  static func makeDirectory(_ path: String) throws {
+    guard !path.isEmpty else { throw RuntimeError.io(path: path, message: "empty path") }
+    var prefix = path.hasPrefix("/") ? "/" : ""
+    for part in path.split(separator: "/", omittingEmptySubsequences: true) {
+      prefix += (prefix.isEmpty || prefix.hasSuffix("/") ? "" : "/") + part
+      var st = stat()
+      if stat(prefix, &st) == 0 {
+        guard (st.st_mode & S_IFMT) == S_IFDIR else { throw RuntimeError.io(path: prefix, message: "exists and is not a folder") }
+        continue
+      }
+      if mkdir(prefix, 0o755) != 0 && errno != EEXIST {
+        throw RuntimeError.io(path: prefix, message: String(cString: strerror(errno)))
+      }
+    }
+  }
+
   static func read(_ path: String) throws -> String {
     guard let f = fopen(path, "rb") else {
       throw RuntimeError.io(path: path, message: String(cString: strerror(errno)))

@@ -16,7 +16,7 @@ import Glibc
 /// cvae steps of batch 64 on 10k real training images took 1029 s on 2 heavily shared
 /// cores (release build, load average ~15); a convnet trained on other real images (85.8%
 /// on the real test set) labels 49.9% of the samples as their class at temperature 1 and
-/// 55.6% at 0.5.
+/// 55.6% at 0.5; a 1500-step gan scores 63.1% and 76.0% with the same judge.
 ///
 ///     let gen = try Generator.train(data: realSplit, steps: 2000, seed: 0, progress: nil)
 ///     let synthetic = try gen.generate(perClass: 1000, seed: 1)   // 10,000 images, all synthetic
