@@ -88,4 +88,44 @@ final class DurabilityTests: XCTestCase {
     // The save interrupted by SIGTERM completed: no temporary file remains.
     XCTAssertEqual(contents(folder), ["ckpt.safetensors", "loop.rsl", "ref.safetensors"])
   }
+
+  /// Training with a checkpoint after every step, killed at a random moment: the checkpoint
+  /// under the real name is always complete, and `resume` continues from it to the end.
+  static func trainScript(resume: Bool) -> String {
+    """
+    x = rand([64, 1, 8, 8], seed: 1)
+    ds = from_tensors(x, map(range(0, 64), fn(i) i % 4 end))
+    run = train(convnet(width: 16, classes: 4, seed: 0), supervised(), labeled: ds, steps: 60, batch: 16,
+                eval_every: 1000, checkpoint_every: 1, checkpoint_path: "ck.safetensors"\(resume ? ", resume: \"ck.safetensors\"" : ""))
+    print("steps", run.steps)
+    """
+  }
+
+  func testKill9DuringTrainingCheckpointResumesFromACompleteFile() throws {
+    let folder = try makeTemporaryFolder(self)
+    let train = try writeFile(folder, "train.rsl", DurabilityTests.trainScript(resume: false))
+    let again = try writeFile(folder, "resume.rsl", DurabilityTests.trainScript(resume: true))
+    let ckpt = folder + "/ck.safetensors"
+    var rng = SystemRandomNumberGenerator()
+    for attempt in 0..<3 {
+      unlink(ckpt)
+      let p = Process()
+      p.executableURL = URL(fileURLWithPath: try RSLabBinary.path())
+      p.arguments = [train]
+      p.currentDirectoryURL = URL(fileURLWithPath: folder)
+      p.standardOutput = FileHandle.nullDevice
+      p.standardError = FileHandle.nullDevice
+      try p.run()
+      let start = Date()
+      while inode(ckpt) == nil, Date().timeIntervalSince(start) < 60 { usleep(2_000) }
+      usleep(UInt32.random(in: 50_000...400_000, using: &rng))
+      kill(p.processIdentifier, SIGKILL)
+      p.waitUntilExit()
+      XCTAssertEqual(p.terminationReason, .uncaughtSignal, "attempt \(attempt): the run ended before the kill")
+      // The file under the real name loads as a checkpoint and the run continues to its end.
+      let r = try RSLabBinary.run([again], directory: folder)
+      XCTAssertEqual(r.status, 0, "attempt \(attempt): \(r.stderr)")
+      XCTAssertTrue(r.stdout.contains("steps 60"), "attempt \(attempt): \(r.stdout)")
+    }
+  }
 }
