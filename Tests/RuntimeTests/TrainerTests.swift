@@ -109,4 +109,13 @@ final class TrainerTests: XCTestCase {
       XCTAssertTrue("\(e)".contains("needs an unlabeled dataset"))
     }
   }
+
+  func testHistoryFromDamagedColumnsIsConsistent() {
+    var h = History(columns: ["step", "loss", "step", "gone"], data: ["step": [1, 2, 3], "loss": [0.5]])
+    XCTAssertEqual(h.columns, ["step", "loss"])
+    XCTAssertEqual(h.rows, 1)
+    h.append([("step", 4)])
+    XCTAssertEqual(h["step"]!, [1, 4])
+    XCTAssertEqual(h.csv(), "step,loss\n1,0.5\n4,\n")
+  }
 }

@@ -59,9 +59,15 @@ public struct History: Sendable {
   public var dictionary: [String: [Double]] { data }
 
   /// Rebuilds a history from `columns` and `dictionary`.
+  /// Columns of unequal length (a damaged checkpoint) are cut to the shortest, so every row
+  /// index below `rows` is valid in every column.
   public init(columns: [String], data: [String: [Double]]) {
-    self.columns = columns.filter { data[$0] != nil }
-    self.data = data
-    rows = self.columns.first.flatMap { data[$0]?.count } ?? 0
+    var seen = Set<String>()
+    self.columns = columns.filter { data[$0] != nil && seen.insert($0).inserted }
+    let n = self.columns.compactMap { data[$0]?.count }.min() ?? 0
+    var kept: [String: [Double]] = [:]
+    for c in self.columns { kept[c] = Array((data[c] ?? []).prefix(n)) }
+    self.data = kept
+    rows = n
   }
 }
