@@ -33,6 +33,17 @@ extension BuiltinRegistry {
       default: throw a.typeError(0, "string, bool or one-element tensor")
       }
     }
+    r.add("split(s, sep: nil)", category: c, doc: "The pieces of a string between separators (e.g. the fields of a CSV line).",
+          help: "sep nil splits on runs of whitespace and drops empty pieces; otherwise on every occurrence of sep (empty pieces kept), so split(\"a,,b\", sep: \",\") is [\"a\", \"\", \"b\"].",
+          example: "split(\"1,2.5,x\", sep: \",\") |> map(fn(f) f end)") { a in
+      let s = try a.string(0)
+      let sep = try a.optionalString(1)
+      if let sep {
+        guard !sep.isEmpty else { throw a.error(1, "separator must not be empty") }
+        return .list(s.split(separator: sep, omittingEmptySubsequences: false).map { .string(String($0)) })
+      }
+      return .list(s.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }).map { .string(String($0)) })
+    }
     r.add("range(a, b?, step?)", category: c, doc: "The list [a, a+step, ...) up to b; range(n) is [0, ..., n-1].",
           help: "All arguments are integers; step may be negative but not zero. For loops, `a..b` avoids building the list.",
           example: "range(0, 10, 3)") { a in

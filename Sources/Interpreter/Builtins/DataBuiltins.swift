@@ -81,12 +81,28 @@ extension BuiltinRegistry {
       let (l, u) = try a.dataset(0).sslSplit(perClass: try a.int(1), seed: try a.seed(2), unlabeled: try a.optionalInt(3))
       return .list([wrap(l), wrap(u)])
     }
-    r.add("mix(real, synthetic, ratio:, size: nil, seed: 0)", category: "data",
+    r.add("mix(real, synthetic, ratio:, size: nil, seed: 0, shares: nil)", category: "data",
           doc: "An unlabeled set where exactly round(ratio * size) images are synthetic.",
-          help: "Samples without replacement from both sets and shuffles. Without size: the largest set both sources can supply at that ratio. Images from `synthetic` are marked synthetic.",
-          example: "t = fashion_mnist(split: \"test\")\nm = mix(take(t, 500), mark_synthetic(subset(t, 500..1000)), ratio: 0.3, size: 200)") { a in
-      wrap(try Dataset.mix(real: try a.dataset(0), synthetic: try a.dataset(1), ratio: try a.number(2),
-                           size: try a.optionalInt(3), seed: try a.seed(4)))
+          help: "Samples without replacement from both sets and shuffles. Without size: the largest set both sources can supply at that ratio. Images from `synthetic` are marked synthetic. synthetic may be a list of datasets (e.g. two generators' samples): the synthetic part is split between them by shares (default equal, rounded so the counts add up), and each keeps its origin name so detector metrics can be reported per generator.",
+          example: "t = fashion_mnist(split: \"test\")\nm = mix(take(t, 500), mark_synthetic(subset(t, 500..1000)), ratio: 0.3, size: 200)\nm2 = mix(take(t, 500), [mark_synthetic(subset(t, 500..600)), mark_synthetic(subset(t, 600..700))], ratio: 0.5, size: 100, shares: [3, 1])") { a in
+      let sources: [Dataset]
+      if case .list(let l) = a[1] {
+        sources = try l.items.map { (v: Value) throws(ScriptError) -> Dataset in
+          guard case .object(let o) = v, let d = o as? DatasetObject else { throw a.typeError(1, "dataset or list of datasets") }
+          return d.dataset
+        }
+      } else {
+        sources = [try a.dataset(1)]
+      }
+      var shares: [Double]? = nil
+      if a.has(5) {
+        shares = try a.list(5).map { (v: Value) throws(ScriptError) -> Double in
+          guard case .number(let x) = v else { throw a.typeError(5, "list of numbers") }
+          return x
+        }
+      }
+      return wrap(try Dataset.mix(real: try a.dataset(0), synthetic: sources, shares: shares, ratio: try a.number(2),
+                                  size: try a.optionalInt(3), seed: try a.seed(4)))
     }
     r.add("mark_synthetic(ds)", category: "data",
           doc: "The same samples, all marked synthetic (e.g. an imported folder of generated images).",

@@ -94,4 +94,75 @@ extension Dataset {
     let both = try concat([realPart, synPart])
     return both.gather(rng.permutation(both.count), name: "mix(\(real.name), \(synthetic.name), \(ratio))")
   }
+
+  /// An unlabeled set of `size` images where round(ratio · size) are synthetic, drawn from
+  /// several synthetic sources (e.g. two generators) in proportion to `shares`.
+  ///
+  /// `shares` (default: equal) are normalised; each source's count is its share of the
+  /// synthetic part, rounded by largest remainder so the counts add up exactly. Every source
+  /// keeps its own origin name (a generated set's origin is its generator kind), so metrics can
+  /// be split per generator. With one source this is `mix(real:synthetic:ratio:size:seed:)`.
+  /// Without `size`, the largest set every source can supply at that ratio and those shares.
+  public static func mix(real: Dataset, synthetic sources: [Dataset], shares: [Double]? = nil,
+                         ratio: Double, size: Int? = nil, seed: UInt64 = 0) throws -> Dataset {
+    let op = "mix"
+    guard !sources.isEmpty else { throw RuntimeError.invalidArgument(op: op, message: "no synthetic source given") }
+    let w = shares ?? [Double](repeating: 1, count: sources.count)
+    guard w.count == sources.count else {
+      throw RuntimeError.invalidArgument(op: op, message: "\(w.count) shares for \(sources.count) synthetic sources")
+    }
+    guard w.allSatisfy({ $0.isFinite && $0 >= 0 }), w.reduce(0, +) > 0 else {
+      throw RuntimeError.invalidArgument(op: op, message: "shares must be non-negative with a positive sum, got \(w)")
+    }
+    if sources.count == 1 { return try mix(real: real, synthetic: sources[0], ratio: ratio, size: size, seed: seed) }
+    guard ratio.isFinite, ratio >= 0, ratio <= 1 else {
+      throw RuntimeError.invalidArgument(op: op, message: "ratio must be in [0, 1], got \(ratio)")
+    }
+    guard real.syntheticCount == 0 else {
+      throw RuntimeError.invalidArgument(op: op, message: "the real set \(real.name) contains \(real.syntheticCount) synthetic samples")
+    }
+    let total = w.reduce(0, +)
+    let frac = w.map { $0 / total }
+    /// Per-source counts for `nSyn` synthetic images (largest remainder).
+    func split(_ nSyn: Int) -> [Int] {
+      let exact = frac.map { $0 * Double(nSyn) }
+      var k = exact.map { Int($0.rounded(.down)) }
+      let order = exact.indices.sorted { (exact[$0] - Double(k[$0]), -$0) > (exact[$1] - Double(k[$1]), -$1) }
+      for j in order.prefix(nSyn - k.reduce(0, +)) { k[j] += 1 }
+      return k
+    }
+    func fits(_ n: Int) -> Bool {
+      let s = Int((ratio * Double(n)).rounded())
+      return n - s <= real.count && zip(split(s), sources).allSatisfy { $0 <= $1.count }
+    }
+    var n: Int
+    if let size {
+      guard size >= 0 else { throw RuntimeError.invalidArgument(op: op, message: "size must be >= 0, got \(size)") }
+      n = size
+    } else {
+      n = real.count + sources.reduce(0) { $0 + $1.count }
+      // Shrink geometrically, then step: counts are monotone in n.
+      while n > 0, !fits(n) { n = fits(n * 9 / 10) ? n - 1 : n * 9 / 10 }
+    }
+    let nSyn = Int((ratio * Double(n)).rounded()), nReal = n - nSyn
+    guard nReal <= real.count else {
+      throw RuntimeError.invalidArgument(
+        op: op, message: "ratio \(ratio) of size \(n) needs \(nReal) real images, but \(real.name) has \(real.count)")
+    }
+    let counts = split(nSyn)
+    for (k, src) in zip(counts, sources) where k > src.count {
+      throw RuntimeError.invalidArgument(
+        op: op, message: "ratio \(ratio) of size \(n) with shares \(w) needs \(k) synthetic images from \(src.name), but it has \(src.count)")
+    }
+    var rng = RNG(seed: seed)
+    var parts = [real.gather(Array(rng.permutation(real.count).prefix(nReal)), name: real.name)]
+    for (k, src) in zip(counts, sources) {
+      let origin = src.originNames.count == 1 ? src.originNames[0] : src.name
+      let marked = src.syntheticCount == src.count ? src : src.markSynthetic(origin: origin)
+      parts.append(marked.gather(Array(rng.permutation(src.count).prefix(k)), name: src.name))
+    }
+    let all = try concat(parts)
+    let names = sources.map(\.name).joined(separator: " + ")
+    return all.gather(rng.permutation(all.count), name: "mix(\(real.name), \(names), \(ratio))")
+  }
 }

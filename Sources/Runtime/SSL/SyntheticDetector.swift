@@ -22,6 +22,28 @@ public enum DetectionMetrics {
     return [("precision", precision), ("recall", recall), ("f1", f1), ("auc", auc(scores: scores, truth: truth))]
   }
 
+  /// When the synthetic samples come from two or more origins (generators), the AUC of each
+  /// origin against all real samples and the recall on that origin: `auc_<origin>`,
+  /// `recall_<origin>`. Empty for a single synthetic origin (the overall figures say it all).
+  public static func perOrigin(scores: [Float], synthetic: [Bool], originIDs: [Int32], originNames: [String],
+                               threshold: Float) -> [(String, Double)] {
+    var ids: [Int32] = []
+    for (s, o) in zip(synthetic, originIDs) where s && !ids.contains(o) { ids.append(o) }
+    guard ids.count >= 2 else { return [] }
+    var out: [(String, Double)] = []
+    for o in ids.sorted() {
+      let keep = synthetic.indices.filter { !synthetic[$0] || originIDs[$0] == o }
+      let mine = synthetic.indices.filter { synthetic[$0] && originIDs[$0] == o }
+      let raw = Int(o) < originNames.count ? originNames[Int(o)] : "origin\(o)"
+      // A column / record-field name: letters, digits and underscores only.
+      let name = String(raw.map { $0.isLetter || $0.isNumber ? $0 : "_" })
+      let recall = Double(mine.filter { scores[$0] >= threshold }.count) / Double(mine.count)
+      out.append(("auc_" + name, auc(scores: keep.map { scores[$0] }, truth: keep.map { synthetic[$0] })))
+      out.append(("recall_" + name, recall))
+    }
+    return out
+  }
+
   /// ROC AUC by the rank-sum (Mann-Whitney) statistic; NaN when one class is absent.
   public static func auc(scores: [Float], truth: [Bool]) -> Double {
     let pos = truth.filter { $0 }.count, neg = truth.count - pos

@@ -204,6 +204,8 @@ public final class Trainer {
     let feats = try Evaluation.features(model, sub)
     let scores = try GradMode.noGrad { try det.syntheticScores(features: feats, model: model) }
     return DetectionMetrics.compute(scores: scores, truth: sub.synthetic, threshold: det.detectThreshold)
+      + DetectionMetrics.perOrigin(scores: scores, synthetic: sub.synthetic, originIDs: sub.originIDs,
+                                   originNames: sub.originNames, threshold: det.detectThreshold)
   }
 
   static func now() -> Double {
