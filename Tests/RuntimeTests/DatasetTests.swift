@@ -127,6 +127,40 @@ final class DatasetTests: XCTestCase {
                    try Dataset.mix(real: real, synthetic: syn, ratio: 0.5, size: 300, seed: 9).pixels)
   }
 
+  func testMixSeveralSourcesKeepsSharesAndOrigins() throws {
+    let real = try randomDataset(perClass: 40)
+    let a = try randomDataset(perClass: 20, seed: 3, origin: "cvae")
+    let b = try randomDataset(perClass: 20, seed: 4, origin: "gan")
+    for (seed, ratio, size, shares) in [(UInt64(0), 0.5, 101, [1.0, 1.0]), (1, 0.75, 200, [3, 1]), (2, 0.3, 77, [0, 2])] {
+      let m = try Dataset.mix(real: real, synthetic: [a, b], shares: shares, ratio: ratio, size: size, seed: seed)
+      let nSyn = Int((ratio * Double(size)).rounded())
+      XCTAssertEqual(m.count, size)
+      XCTAssertEqual(m.syntheticCount, nSyn)
+      let origins = try (0..<m.count).map { try m.origin(at: $0) }
+      let nA = origins.filter { $0 == "cvae" }.count, nB = origins.filter { $0 == "gan" }.count
+      XCTAssertEqual(nA + nB, nSyn)
+      // Largest remainder: each source's count is its exact share rounded down or up.
+      let exactA = shares[0] / (shares[0] + shares[1]) * Double(nSyn)
+      XCTAssertTrue(Double(nA) == exactA.rounded(.down) || Double(nA) == exactA.rounded(.up), "seed \(seed): \(nA) vs \(exactA)")
+      let aImages = Set(images(a)), bImages = Set(images(b))
+      for i in 0..<m.count where m.synthetic[i] {
+        let img = try m.image(at: i)
+        XCTAssertTrue(origins[i] == "cvae" ? aImages.contains(img) : bImages.contains(img))
+      }
+      XCTAssertEqual(Set(images(m)).count, size, "sampled without replacement")
+    }
+    // Without size: the largest set all sources can supply (400 real + 200 + 200 at 0.5).
+    let auto = try Dataset.mix(real: real, synthetic: [a, b], ratio: 0.5, seed: 0)
+    XCTAssertEqual(auto.syntheticCount, 400)
+    XCTAssertEqual(auto.count, 800)
+    // One source is the single-source mix exactly.
+    XCTAssertEqual(try Dataset.mix(real: real, synthetic: [a], ratio: 0.5, size: 60, seed: 7).pixels,
+                   try Dataset.mix(real: real, synthetic: a, ratio: 0.5, size: 60, seed: 7).pixels)
+    assertThrowsMessage(try Dataset.mix(real: real, synthetic: [a, b], shares: [1], ratio: 0.5), contains: ["1 shares for 2 synthetic sources"])
+    assertThrowsMessage(try Dataset.mix(real: real, synthetic: [a, b], shares: [1, -1], ratio: 0.5), contains: ["shares must be non-negative"])
+    assertThrowsMessage(try Dataset.mix(real: real, synthetic: [a, b], shares: [3, 1], ratio: 1, size: 300), contains: ["needs 225 synthetic images from", "has 200"])
+  }
+
   func testMixErrors() throws {
     let real = try randomDataset(perClass: 4)
     let syn = try randomDataset(perClass: 1, seed: 3)

@@ -133,4 +133,19 @@ final class SSLAlgorithmTests: XCTestCase {
     XCTAssertEqual(d["auc"]!, 1)
     XCTAssertEqual(DetectionMetrics.auc(scores: [0.5, 0.5], truth: [true, false]), 0.5)
   }
+
+  func testDetectionMetricsPerOrigin() {
+    // Real (origin 0), cvae (1) perfectly separated, gan (2) half below the real scores.
+    let scores: [Float] = [0.1, 0.2, 0.3, 0.9, 0.8, 0.25, 0.7]
+    let syn = [false, false, false, true, true, true, true]
+    let origin: [Int32] = [0, 0, 0, 1, 1, 2, 2]
+    let d = Dictionary(uniqueKeysWithValues: DetectionMetrics.perOrigin(
+      scores: scores, synthetic: syn, originIDs: origin, originNames: ["fashion-mnist", "cvae", "my gan"], threshold: 0.5))
+    XCTAssertEqual(d["auc_cvae"]!, 1)
+    XCTAssertEqual(d["recall_cvae"]!, 1)
+    XCTAssertEqual(d["auc_my_gan"]!, 5.0 / 6.0, accuracy: 1e-9)  // 0.7 beats all 3 reals, 0.25 beats 2 of 3
+    XCTAssertEqual(d["recall_my_gan"]!, 0.5)
+    XCTAssertTrue(DetectionMetrics.perOrigin(scores: [0.1, 0.9], synthetic: [false, true], originIDs: [0, 1],
+                                              originNames: ["real", "cvae"], threshold: 0.5).isEmpty, "one synthetic origin: no split")
+  }
 }
