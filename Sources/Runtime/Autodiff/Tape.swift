@@ -1,7 +1,9 @@
 /// One recorded op: its inputs and the closure that maps the output gradient to the
 /// input gradients (the forward op's code sits beside its backward, micrograd style).
 final class TapeNode {
-  let inputs: [Tensor]
+  /// Emptied once the node's backward has run, so each activation is freed as soon as the
+  /// last op that needs it has been differentiated (not only when the loss goes away).
+  var inputs: [Tensor]
   var backward: ((Tensor) throws -> [Tensor?])?
   init(inputs: [Tensor], backward: @escaping (Tensor) throws -> [Tensor?]) {
     self.inputs = inputs
@@ -51,8 +53,13 @@ extension Tensor {
     }
 
     var grads: [ObjectIdentifier: Tensor] = [ObjectIdentifier(self): seed]
+    // Optional slots so a visited tensor is released from the walk's own list too.
+    var pending: [Tensor?] = order.reversed()
+    order = []
     try GradMode.noGrad {
-      for t in order.reversed() {
+      for i in pending.indices {
+        guard let t = pending[i] else { continue }
+        pending[i] = nil
         guard let g = grads.removeValue(forKey: ObjectIdentifier(t)) else { continue }
         guard let node = t.node else {
           if t.requiresGrad { t.accumulateGrad(g) }
@@ -72,6 +79,7 @@ extension Tensor {
           }
         }
         node.backward = nil
+        node.inputs = []
       }
     }
   }

@@ -50,22 +50,28 @@ enum BatchNormKernels {
   /// Backward of `normalize`. With batch statistics (`training`), the mean and variance
   /// depend on x: dx = γ·invStd·(dy - mean(dy) - x̂·mean(dy·x̂)); with running statistics
   /// they are constants: dx = γ·invStd·dy. dgamma = Σ dy·x̂, dbeta = Σ dy (overwritten).
-  /// With a fused activation, `dy` is the gradient of the activated output `y` and is first
-  /// mapped through the activation's derivative (1 where y > 0, slope elsewhere).
+  /// With a fused activation, `dy` is the gradient of the activated output and is first
+  /// mapped through the activation's derivative (1 where the pre-activation is > 0, slope
+  /// elsewhere); the pre-activation is recomputed from x and `beta` as `normalize` computed
+  /// it, so the activated output need not be kept (one less stream to read, and the output
+  /// can be freed as soon as its consumer is differentiated).
   static func backward(
     _ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>?, _ g: NormGeometry,
     mean: UnsafePointer<Float>, invStd: UnsafePointer<Float>, gamma: UnsafePointer<Float>,
     dgamma: UnsafeMutablePointer<Float>, dbeta: UnsafeMutablePointer<Float>, training: Bool,
-    activation: (y: UnsafePointer<Float>, slope: Float)? = nil
+    activation: (beta: UnsafePointer<Float>, slope: Float)? = nil
   ) {
     let plane = g.c * g.hw, m = Float(g.perChannel)
     Parallel.forEach(count: g.c, minPerWorker: 4) { _, range in
       for ch in range {
         let mu = mean[ch], istd = invStd[ch]
+        // The forward pass's affine map, computed the same way (see `normalize`).
+        let a = invStd[ch] * gamma[ch]
+        let act = activation.map { (a: a, b: $0.beta[ch] - mean[ch] * a, slope: $0.slope) }
         var sdy = 0.0, sdyx = 0.0
         for i in 0..<g.n {
           let off = i * plane + ch * g.hw
-          let r = activation.map { SIMDReduce.activatedSumAndCenteredDot(dy + off, $0.y + off, slope: $0.slope, x + off, g.hw, shift: mu) }
+          let r = act.map { SIMDReduce.activatedSumAndCenteredDot(dy + off, x + off, g.hw, a: $0.a, b: $0.b, slope: $0.slope, shift: mu) }
             ?? SIMDReduce.sumAndCenteredDot(dy + off, x + off, g.hw, shift: mu)
           sdy += Double(r.sum); sdyx += Double(r.dot)
         }
@@ -77,7 +83,7 @@ enum BatchNormKernels {
         let meanDy = training ? sumDy / m : 0, k = training ? sumDyXhat / m * istd : 0
         for i in 0..<g.n {
           let off = i * plane + ch * g.hw
-          SIMDMap.normBackward(dy + off, x + off, dx + off, g.hw, activation.map { ($0.y + off, $0.slope) },
+          SIMDMap.normBackward(dy + off, x + off, dx + off, g.hw, act,
                                scale: scale, meanDy: meanDy, mu: mu, k: k)
         }
       }

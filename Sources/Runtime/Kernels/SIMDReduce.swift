@@ -54,28 +54,31 @@ enum SIMDReduce {
     return t
   }
 
-  /// `sumAndCenteredDot` of dz = g where y > 0, slope·g elsewhere (the gradient through a
-  /// leaky ReLU whose output is y; slope 0 is ReLU).
+  /// `sumAndCenteredDot` of dz = g where the pre-activation a·x + b > 0, slope·g elsewhere
+  /// (the gradient through a fused leaky ReLU; slope 0 is ReLU). The pre-activation is
+  /// recomputed with the forward pass's exact operations, so the mask is bit-identical and
+  /// the activated output need not be kept for backward.
   @inline(__always)
   static func activatedSumAndCenteredDot(
-    _ g: UnsafePointer<Float>, _ y: UnsafePointer<Float>, slope: Float, _ x: UnsafePointer<Float>, _ n: Int, shift: Float
+    _ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ n: Int, a: Float, b: Float, slope: Float, shift: Float
   ) -> (sum: Float, dot: Float) {
     var s = SIMD16<Float>(repeating: 0), d = SIMD16<Float>(repeating: 0)
     let k = SIMD16<Float>(repeating: shift), zero = SIMD16<Float>(repeating: 0)
-    let rg = UnsafeRawPointer(g), rx = UnsafeRawPointer(x), ry = UnsafeRawPointer(y)
+    let va = SIMD16<Float>(repeating: a), vb = SIMD16<Float>(repeating: b)
+    let rg = UnsafeRawPointer(g), rx = UnsafeRawPointer(x)
     var i = 0
     while i + 16 <= n {
       var gv = rg.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
-      let yv = ry.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
-      gv.replace(with: gv * slope, where: yv .<= zero)
-      let xv = rx.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self) - k
+      let xr = rx.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+      gv.replace(with: gv * slope, where: xr * va + vb .<= zero)
+      let xv = xr - k
       s += gv
       d += gv * xv
       i += 16
     }
     var ts = s.sum(), td = d.sum()
     while i < n {
-      let gv = y[i] > 0 ? g[i] : slope * g[i]
+      let gv = x[i] * a + b > 0 ? g[i] : slope * g[i]
       ts += gv; td += gv * (x[i] - shift); i += 1
     }
     return (ts, td)
@@ -109,30 +112,37 @@ enum SIMDMap {
     }
   }
 
-  /// dx = scale·(dz - meanDy - (x - mu)·k), dz = dy mapped through the activation whose
-  /// output is y (1 where y > 0, slope elsewhere) when given.
+  /// dx = scale·(dz - meanDy - (x - mu)·k), dz = dy mapped through the fused activation
+  /// (1 where the pre-activation a·x + b > 0, slope elsewhere) when given.
   @inline(__always)
   static func normBackward(
     _ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ n: Int,
-    _ activation: (y: UnsafePointer<Float>, slope: Float)?, scale: Float, meanDy: Float, mu: Float, k: Float
+    _ activation: (a: Float, b: Float, slope: Float)?, scale: Float, meanDy: Float, mu: Float, k: Float
   ) {
     let rg = UnsafeRawPointer(dy), rx = UnsafeRawPointer(x), rd = UnsafeMutableRawPointer(dx)
     let vs = SIMD16<Float>(repeating: scale), vm = SIMD16<Float>(repeating: meanDy)
     let vmu = SIMD16<Float>(repeating: mu), vk = SIMD16<Float>(repeating: k), zero = SIMD16<Float>(repeating: 0)
     var i = 0
-    while i + 16 <= n {
-      var g = rg.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
-      if let (y, slope) = activation {
-        let yv = UnsafeRawPointer(y).loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
-        g.replace(with: g * slope, where: yv .<= zero)
+    if let (a, b, slope) = activation {
+      let va = SIMD16<Float>(repeating: a), vb = SIMD16<Float>(repeating: b)
+      while i + 16 <= n {
+        var g = rg.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+        let xv = rx.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+        g.replace(with: g * slope, where: xv * va + vb .<= zero)
+        rd.storeBytes(of: vs * (g - vm - (xv - vmu) * vk), toByteOffset: i * 4, as: SIMD16<Float>.self)
+        i += 16
       }
-      let xv = rx.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
-      rd.storeBytes(of: vs * (g - vm - (xv - vmu) * vk), toByteOffset: i * 4, as: SIMD16<Float>.self)
-      i += 16
+    } else {
+      while i + 16 <= n {
+        let g = rg.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+        let xv = rx.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+        rd.storeBytes(of: vs * (g - vm - (xv - vmu) * vk), toByteOffset: i * 4, as: SIMD16<Float>.self)
+        i += 16
+      }
     }
     while i < n {
       var g = dy[i]
-      if let (y, slope) = activation, y[i] <= 0 { g *= slope }
+      if let (a, b, slope) = activation, !(x[i] * a + b > 0) { g *= slope }
       dx[i] = scale * (g - meanDy - (x[i] - mu) * k)
       i += 1
     }

@@ -68,7 +68,7 @@ extension Tensor {
       BatchNormKernels.backward(x.storage.base, dy.storage.base, dx?.storage.base, g,
                                 mean: mean.storage.base, invStd: invStd.storage.base, gamma: gamma.storage.base,
                                 dgamma: dg.storage.base, dbeta: db.storage.base, training: training,
-                                activation: activationSlope.map { (UnsafePointer(out.base), $0) })
+                                activation: activationSlope.map { (UnsafePointer(beta.storage.base), $0) })
       return [dx, gamma.requiresGrad ? dg : nil, beta.requiresGrad ? db : nil]
     }
   }
