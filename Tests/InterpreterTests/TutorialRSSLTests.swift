@@ -37,7 +37,9 @@ final class TutorialRSSLTests: XCTestCase {
     XCTAssertTrue(out.contains("synthetic fraction 50.0%"), out)
     XCTAssertTrue(out.contains("mask rate  real"), out)
     XCTAssertTrue(out.contains("PL accuracy real"), out)
-    XCTAssertEqual(images.count, 5, "real grid, synthetic grid, mix, two mask-rate plots")
+    XCTAssertTrue(out.contains("class faithfulness: cvae "), out)
+    XCTAssertTrue(out.contains("cvae/generated + gan/generated, 0.5): 2000 images 1x28x28, 10 classes, 1000 synthetic) [\"fashion-mnist\", \"cvae\", \"gan\"]"), out)
+    XCTAssertEqual(images.count, 6, "real grid, cvae grid, gan grid, mix, two mask-rate plots")
   }
 
   func testTutorial05InspectsTheDetector() throws {
@@ -45,6 +47,12 @@ final class TutorialRSSLTests: XCTestCase {
     XCTAssertTrue(out.contains("{precision: ") && out.contains(", auc: "), out)
     XCTAssertTrue(out.contains("routed synthetic: real"), out)
     XCTAssertTrue(out.contains("\nfixmatch ") && out.contains("\nrsmatch "), out)
+    // The multi-generator cell: per-generator detector metrics for the three detectors.
+    for name in ["rsmatch ", "openmatch ", "iomatch "] {
+      XCTAssertTrue(out.contains("\n" + name) && out.contains("detector AUC"), out)
+    }
+    XCTAssertTrue(out.contains(" cvae 0.") || out.contains(" cvae 1.0"), out)
+    XCTAssertTrue(out.contains(" gan 0.") || out.contains(" gan 1.0"), out)
     XCTAssertEqual(images.count, 3, "det_auc plot, feature scatter, accuracy curves")
   }
 
