@@ -1,6 +1,7 @@
-/// A minimal JSON value with a strict parser and a compact writer, for file headers
-/// (safetensors). Objects keep their key order so written headers are deterministic.
-enum JSONValue: Equatable {
+/// A minimal JSON value with a strict parser, a compact writer (safetensors headers,
+/// checkpoint metadata) and an indented one (Jupyter notebooks). Objects keep their key
+/// order, so written files are deterministic and diffable.
+public enum JSONValue: Equatable, Sendable {
   case null
   case bool(Bool)
   case number(Double)
@@ -8,7 +9,7 @@ enum JSONValue: Equatable {
   case array([JSONValue])
   case object([(String, JSONValue)])
 
-  static func == (a: JSONValue, b: JSONValue) -> Bool {
+  public static func == (a: JSONValue, b: JSONValue) -> Bool {
     switch (a, b) {
     case (.null, .null): return true
     case let (.bool(x), .bool(y)): return x == y
@@ -21,42 +22,93 @@ enum JSONValue: Equatable {
   }
 
   /// The member `key` of an object.
-  subscript(key: String) -> JSONValue? {
+  public subscript(key: String) -> JSONValue? {
     if case let .object(members) = self { return members.first { $0.0 == key }?.1 }
     return nil
   }
 
   /// Compact JSON text.
-  var text: String {
+  public var text: String {
     switch self {
     case .null: return "null"
     case let .bool(b): return b ? "true" : "false"
-    case let .number(d): return d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : "\(d)"
+    case let .number(d): return JSONValue.numberText(d)
     case let .string(s): return JSONValue.quote(s)
     case let .array(a): return "[" + a.map(\.text).joined(separator: ",") + "]"
     case let .object(o): return "{" + o.map { JSONValue.quote($0.0) + ":" + $0.1.text }.joined(separator: ",") + "}"
     }
   }
 
-  static func quote(_ s: String) -> String {
-    var out = "\""
-    for u in s.unicodeScalars {
-      switch u {
+  /// The document as text, indented by one space per level as Jupyter writes notebooks,
+  /// with a final newline.
+  public func rendered() -> String {
+    var out = ""
+    write(into: &out, depth: 0)
+    out += "\n"
+    return out
+  }
+
+  private func write(into out: inout String, depth: Int) {
+    switch self {
+    case .null, .bool, .number: out += text
+    case .string(let s): JSONValue.quote(s, into: &out)
+    case .array(let items):
+      if items.isEmpty { out += "[]"; return }
+      out += "[\n"
+      for (i, item) in items.enumerated() {
+        out += String(repeating: " ", count: depth + 1)
+        item.write(into: &out, depth: depth + 1)
+        out += i + 1 < items.count ? ",\n" : "\n"
+      }
+      out += String(repeating: " ", count: depth) + "]"
+    case .object(let fields):
+      if fields.isEmpty { out += "{}"; return }
+      out += "{\n"
+      for (i, (key, value)) in fields.enumerated() {
+        out += String(repeating: " ", count: depth + 1)
+        JSONValue.quote(key, into: &out)
+        out += ": "
+        value.write(into: &out, depth: depth + 1)
+        out += i + 1 < fields.count ? ",\n" : "\n"
+      }
+      out += String(repeating: " ", count: depth) + "}"
+    }
+  }
+
+  /// Integral values without a fraction (so counts read as integers), others in Swift's
+  /// shortest round-trip form.
+  static func numberText(_ d: Double) -> String {
+    d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : "\(d)"
+  }
+
+  /// `s` as a JSON string literal (RFC 8259 escapes; other text stays UTF-8).
+  public static func quote(_ s: String) -> String {
+    var out = ""
+    quote(s, into: &out)
+    return out
+  }
+
+  static func quote(_ s: String, into out: inout String) {
+    out += "\""
+    for scalar in s.unicodeScalars {
+      switch scalar {
       case "\"": out += "\\\""
       case "\\": out += "\\\\"
       case "\n": out += "\\n"
       case "\r": out += "\\r"
       case "\t": out += "\\t"
+      case "\u{08}": out += "\\b"
+      case "\u{0C}": out += "\\f"
       default:
-        if u.value < 0x20 {
-          let hex = String(u.value, radix: 16)
+        if scalar.value < 0x20 || scalar.value == 0x7F {
+          let hex = String(scalar.value, radix: 16)
           out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
         } else {
-          out.unicodeScalars.append(u)
+          out.unicodeScalars.append(scalar)
         }
       }
     }
-    return out + "\""
+    out += "\""
   }
 
   /// Parses UTF-8 JSON text; the error message says what was expected where.

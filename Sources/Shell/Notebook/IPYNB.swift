@@ -27,8 +27,8 @@ enum IPYNB {
           ("version", .string(Session.version)),
         ])),
       ])),
-      ("nbformat", .int(4)),
-      ("nbformat_minor", .int(5)),
+      ("nbformat", .number(4)),
+      ("nbformat_minor", .number(5)),
     ])
   }
 
@@ -44,7 +44,7 @@ enum IPYNB {
     case .code:
       return .object([
         ("cell_type", .string("code")),
-        ("execution_count", executed.executionCount.map { .int($0) } ?? .null), id,
+        ("execution_count", executed.executionCount.map { .number(Double($0)) } ?? .null), id,
         ("metadata", .object([])),
         ("outputs", .array(executed.outputs.map(output))),
         ("source", lines(executed.cell.source)),
@@ -59,7 +59,7 @@ enum IPYNB {
     case let .result(text, count):
       return .object([
         ("data", .object([("text/plain", lines(text))])),
-        ("execution_count", .int(count)),
+        ("execution_count", .number(Double(count))),
         ("metadata", .object([])),
         ("output_type", .string("execute_result")),
       ])
