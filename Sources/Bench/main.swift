@@ -43,6 +43,8 @@ if sections.contains("step") {
     let trainer = try FixMatchStepBench.trainer(width: width)
     let r = FixMatchStepBench.Result(width: width, samples: try FixMatchStepBench.time(trainer, steps: steps))
     let name = "FixMatch step w\(width)"
+    // The width-32 step is the first thing run after sgemm, so the peak so far is its own.
+    let peakAfter = ProcessMemory.peakResident
     table.row(["\(name): time (median of \(steps))", fmt(r.median * 1e3, 0), "ms/step", "", ""])
     table.row(["\(name): conv+linear fwd+bwd", fmt(r.flops / 1e9, 2), "GFLOP", "", ""])
     table.row(["\(name): achieved", fmt(r.gflops), "GFLOP/s", fmt(100 * r.gflops / peak) + "%", width == 32 ? ">= 60%: \(r.gflops / peak >= 0.6 ? "met" : "NOT met")" : ""])
@@ -59,10 +61,14 @@ if sections.contains("step") {
     } else {
       table.row(["\(name): images/s", fmt(r.imagesPerSecond, 0), "images/s", "", "(no --torch)"])
     }
+    if width == 32, let hwm = peakAfter {
+      let mb = Double(hwm) / 1_048_576
+      table.row(["\(name): peak resident memory (VmHWM)", fmt(mb, 0), "MB", "", "< 1536 MB: \(mb < 1536 ? "met" : "NOT met")"])
+    }
   }
   if let hwm = ProcessMemory.peakResident {
     let mb = Double(hwm) / 1_048_576
-    table.row(["peak resident memory (VmHWM) after the steps", fmt(mb, 0), "MB", "", "< 1536 MB: \(mb < 1536 ? "met" : "NOT met")"])
+    table.row(["peak resident memory (VmHWM) after both widths", fmt(mb, 0), "MB", "", ""])
   }
 }
 

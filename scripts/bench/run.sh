@@ -10,7 +10,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export PATH="$PATH:/opt/swift/usr/bin"
-swift build -c release --product rslab-bench
+# The same flags as the Makefile (make test), so switching between the two does not rebuild.
+swift build -c release -Xswiftc -enable-testing --product rslab-bench
 
 venv="${RSLAB_TORCH_VENV:-/tmp/rslab-torch}"
 script="${RSLAB_TORCH_SCRIPT:-$PWD/../shared/bench/torch_fixmatch_step.py}"

@@ -56,18 +56,41 @@ enum ConvKernels {
               continue
             }
             let src = plane + iy * w
-            if lo > 0 { d.update(repeating: 0, count: lo) }
+            // Rows are short (OW = 28 or 14): inline stores, not a memset/memmove call each.
+            for ox in 0..<lo { d[ox] = 0 }
             if s == 1 {
-              (d + lo).update(from: src + (lo - p + kx), count: hi - lo)
+              copyShort(from: src + (lo - p + kx), to: d + lo, count: hi - lo)
             } else {
               var ix = lo * s - p + kx
               for ox in lo..<hi { d[ox] = src[ix]; ix += s }
             }
-            if hi < ow { (d + hi).update(repeating: 0, count: ow - hi) }
+            for ox in hi..<ow { d[ox] = 0 }
           }
         }
       }
     }
+  }
+
+  /// Copies a short run of floats with SIMD loads and stores. A plain loop would be turned
+  /// back into a `memmove` call by the optimiser, whose call overhead dominates for runs of
+  /// 14-28 floats (im2col issues one per output row and kernel offset).
+  @inline(__always)
+  static func copyShort(from src: UnsafePointer<Float>, to dst: UnsafeMutablePointer<Float>, count n: Int) {
+    let rs = UnsafeRawPointer(src), rd = UnsafeMutableRawPointer(dst)
+    var i = 0
+    while i + 16 <= n {
+      rd.storeBytes(of: rs.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self), toByteOffset: i * 4, as: SIMD16<Float>.self)
+      i += 16
+    }
+    if i + 8 <= n {
+      rd.storeBytes(of: rs.loadUnaligned(fromByteOffset: i * 4, as: SIMD8<Float>.self), toByteOffset: i * 4, as: SIMD8<Float>.self)
+      i += 8
+    }
+    if i + 4 <= n {
+      rd.storeBytes(of: rs.loadUnaligned(fromByteOffset: i * 4, as: SIMD4<Float>.self), toByteOffset: i * 4, as: SIMD4<Float>.self)
+      i += 4
+    }
+    while i < n { dst[i] = src[i]; i += 1 }
   }
 
   /// Folds col (row stride `ldc`) back into one image dx [Cin, H, W], accumulating.

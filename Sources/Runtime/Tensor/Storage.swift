@@ -10,26 +10,36 @@ public final class Storage: @unchecked Sendable {
   /// Number of Float32 elements.
   public let count: Int
 
+  /// Whether `base` came from `BlockCache` (large) rather than malloc.
+  private let cached: Bool
+
   /// Allocates `count` elements, zero-filled when `zeroed`.
   init(count: Int, zeroed: Bool = true) {
     self.count = count
     _ = Storage.allocatorTuned
     var raw: UnsafeMutableRawPointer?
     let bytes = max(count, 1) * MemoryLayout<Float>.stride
-    if posix_memalign(&raw, 64, bytes) != 0 || raw == nil {
-      // Out of memory after the MemoryLimit check passed: nothing sensible to return.
-      raw = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
+    var fresh = false
+    if bytes >= BlockCache.minimumBytes, let block = BlockCache.take(bytes) {
+      raw = block.pointer
+      fresh = block.fresh
+      cached = true
+    } else {
+      cached = false
+      if posix_memalign(&raw, 64, bytes) != 0 || raw == nil {
+        // Out of memory after the MemoryLimit check passed: nothing sensible to return.
+        raw = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
+      }
     }
     base = raw!.bindMemory(to: Float.self, capacity: max(count, 1))
-    if zeroed { base.initialize(repeating: 0, count: count) }
+    // A freshly mapped block is already zero.
+    if zeroed && !fresh { base.initialize(repeating: 0, count: count) }
     MemoryLimit.allocated(bytes)
   }
 
-  /// Keeps large tensors in glibc's heap instead of fresh mmaps. By default every block over
-  /// 32 MB (a 960-image activation is ~100 MB) is mmapped and unmapped on free, so each
-  /// training step page-faulted and zeroed its whole working set again (~20% of the CPU
-  /// time of a convnet step). With a high mmap threshold and no trimming, freed blocks are
-  /// reused by the next step.
+  /// Keeps medium blocks (below `BlockCache.minimumBytes`) in glibc's heap instead of fresh
+  /// mmaps, so they are reused rather than page-faulted again every step; large blocks go
+  /// through `BlockCache`, which reuses them by size without fragmenting the heap.
   static let allocatorTuned: Bool = {
     _ = glibcMallopt(-3, 1 << 30)      // M_MMAP_THRESHOLD (malloc.h)
     _ = glibcMallopt(-1, Int32.max)    // M_TRIM_THRESHOLD
@@ -37,8 +47,9 @@ public final class Storage: @unchecked Sendable {
   }()
 
   deinit {
-    MemoryLimit.freed(max(count, 1) * MemoryLayout<Float>.stride)
-    free(base)
+    let bytes = max(count, 1) * MemoryLayout<Float>.stride
+    MemoryLimit.freed(bytes)
+    if cached { BlockCache.give(UnsafeMutableRawPointer(base), bytes: bytes) } else { free(base) }
   }
 
   /// The elements as a buffer pointer, for hot loops.
