@@ -61,6 +61,20 @@ final class ConvKernelTests: XCTestCase {
     XCTAssertThrowsError(try x.maxPool2d(kernel: 3)) { e in XCTAssertTrue("\(e)".contains("maxPool2d"), "\(e)") }
   }
 
+  func testMaxPoolTwoByTwoPropagatesNaNAndInfinities() throws {
+    // Windows: [NaN, 1, 2, 3] -> NaN; [-inf, +inf, 0, 1] -> +inf (sum NaN: generic path);
+    // [-inf x4] -> -inf at the first; [4, 4, 1, 4] -> 4 at the first.
+    let inf = Float.infinity
+    let x = Tensor(shape: [1, 1, 2, 8], values: [.nan, 1, -inf, inf, -inf, -inf, 4, 4,
+                                                 2, 3, 0, 1, -inf, -inf, 1, 4]).requiringGrad()
+    let y = try x.maxPool2d(kernel: 2)
+    XCTAssertTrue(y.values[0].isNaN)
+    XCTAssertEqual(Array(y.values[1...]), [inf, -inf, 4])
+    try y.backward(Tensor(shape: [1, 1, 1, 4], values: [1, 2, 3, 4]))
+    XCTAssertEqual(x.grad?.values, [1, 0, 0, 2, 3, 0, 4, 0,
+                                    0, 0, 0, 0, 0, 0, 0, 0])
+  }
+
   func testMaxPoolBackwardRoutesToArgmax() throws {
     let x = Tensor(shape: [1, 1, 2, 4], values: [1, 5, 2, 0, 3, 4, 9, 9]).requiringGrad()
     let y = try x.maxPool2d(kernel: 2)

@@ -57,14 +57,14 @@ enum ConvKernels {
             }
             let src = plane + iy * w
             // Rows are short (OW = 28 or 14): inline stores, not a memset/memmove call each.
-            for ox in 0..<lo { d[ox] = 0 }
+            zeroShort(d, count: lo)
             if s == 1 {
               copyShort(from: src + (lo - p + kx), to: d + lo, count: hi - lo)
             } else {
               var ix = lo * s - p + kx
               for ox in lo..<hi { d[ox] = src[ix]; ix += s }
             }
-            for ox in hi..<ow { d[ox] = 0 }
+            zeroShort(d + hi, count: ow - hi)
           }
         }
       }
@@ -91,6 +91,19 @@ enum ConvKernels {
       i += 4
     }
     while i < n { dst[i] = src[i]; i += 1 }
+  }
+
+  /// Zeroes a short run (the padding columns of an unfolded row, usually 0-2 floats) with
+  /// inline stores; longer runs use memset.
+  @inline(__always)
+  static func zeroShort(_ d: UnsafeMutablePointer<Float>, count n: Int) {
+    switch n {
+    case 0: return
+    case 1: d[0] = 0
+    case 2: d[0] = 0; d[1] = 0
+    case 3: d[0] = 0; d[1] = 0; d[2] = 0
+    default: d.update(repeating: 0, count: n)
+    }
   }
 
   /// Folds col (row stride `ldc`) back into one image dx [Cin, H, W], accumulating.
