@@ -72,18 +72,5 @@ enum FileSystem {
     return String(cString: v)
   }
 
-  /// The folder part of a path (`.` when there is none).
-  static func directory(of path: String) -> String {
-    guard let slash = path.lastIndex(of: "/") else { return "." }
-    let d = String(path[..<slash])
-    return d.isEmpty ? "/" : d
-  }
-
-  /// The last component of a path.
-  static func baseName(of path: String) -> String {
-    guard let slash = path.lastIndex(of: "/") else { return path }
-    return String(path[path.index(after: slash)...])
-  }
-
   private static func lastError() -> String { String(cString: strerror(errno)) }
 }

@@ -146,7 +146,7 @@ enum FileBytes {
   /// Creates a directory (and missing parents); an existing directory is fine.
   static func makeDirectory(_ path: String) throws {
     if isDirectory(path) { return }
-    let parent = AtomicWrite.directory(of: path)
+    let parent = PathName.directory(of: path)
     if parent != path, !parent.isEmpty, parent != ".", !isDirectory(parent) { try makeDirectory(parent) }
     if mkdir(path, 0o755) != 0, errno != EEXIST {
       throw RuntimeError.io(path: path, message: "cannot create the folder: \(String(cString: strerror(errno)))")

@@ -108,7 +108,7 @@ extension Dataset {
     var pixels: [UInt8] = []
     pixels.reserveCapacity(decoded.count * c * s.w * s.h)
     for d in decoded { ImageFolder.planar(d.pixels, from: d.channels, to: c, pixels: s.w * s.h, into: &pixels) }
-    let origin = AtomicWrite.baseName(of: root)
+    let origin = PathName.baseName(of: root)
     return Dataset(
       unchecked: origin, pixels: pixels, labels: labels, classNames: classNames,
       channels: c, height: s.h, width: s.w,

@@ -39,12 +39,12 @@ public enum AtomicWrite {
   /// Opens a temporary file beside `path`, lets `body` write to its descriptor, then
   /// fsyncs and renames it into place. For writers that stream large outputs.
   public static func writeStreaming(to path: String, _ body: (Int32) throws -> Void) throws {
-    let dir = directory(of: path)
+    let dir = PathName.directory(of: path)
     var st = stat()
     guard stat(dir, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else {
       throw RuntimeError.io(path: path, message: "the folder \(dir) does not exist")
     }
-    var template = Array("\(dir)/.\(baseName(of: path)).tmp-XXXXXX".utf8CString)
+    var template = Array("\(dir)/.\(PathName.baseName(of: path)).tmp-XXXXXX".utf8CString)
     let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
     guard fd >= 0 else {
       throw RuntimeError.io(path: path, message: "cannot create a file in \(dir): \(String(cString: strerror(errno)))")
@@ -87,7 +87,7 @@ public enum AtomicWrite {
   /// Removes temporary files of `path` left by writers that died mid-write: those whose
   /// `flock` can be taken (a live writer holds its lock until it renames or deletes).
   public static func removeOrphans(of path: String) {
-    let dir = directory(of: path), prefix = ".\(baseName(of: path)).tmp-"
+    let dir = PathName.directory(of: path), prefix = ".\(PathName.baseName(of: path)).tmp-"
     guard let d = opendir(dir) else { return }
     defer { closedir(d) }
     var orphans: [String] = []
@@ -105,16 +105,5 @@ public enum AtomicWrite {
       if flock(fd, LOCK_EX | LOCK_NB) == 0 { unlink(file) }
       close(fd)
     }
-  }
-
-  static func directory(of path: String) -> String {
-    guard let slash = path.lastIndex(of: "/") else { return "." }
-    let d = String(path[..<slash])
-    return d.isEmpty ? "/" : d
-  }
-
-  static func baseName(of path: String) -> String {
-    guard let slash = path.lastIndex(of: "/") else { return path }
-    return String(path[path.index(after: slash)...])
   }
 }

@@ -5,10 +5,10 @@ import Runtime
 /// linked relatively, so the .md and its folder can be moved together.
 enum MarkdownNotebook {
   static func write(_ cells: [ExecutedCell], to path: String) throws {
-    let base = FileSystem.baseName(of: path)
+    let base = PathName.baseName(of: path)
     let stem = base.lowercased().hasSuffix(".md") ? String(base.dropLast(3)) : base
     let folderName = stem + "_files"
-    let folder = FileSystem.directory(of: path) + "/" + folderName
+    let folder = PathName.directory(of: path) + "/" + folderName
     var blocks: [String] = []
     var madeFolder = false
     for (index, executed) in cells.enumerated() {

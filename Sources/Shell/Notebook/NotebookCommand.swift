@@ -46,7 +46,7 @@ struct NotebookCommand: ParsableCommand {
 
   func validate() throws {
     guard NotebookFormat(path: output) != nil else {
-      throw ValidationError("the output must end in .ipynb or .md, not '\(FileSystem.baseName(of: output))'")
+      throw ValidationError("the output must end in .ipynb or .md, not '\(PathName.baseName(of: output))'")
     }
   }
 
