@@ -64,3 +64,11 @@ func tempPath(_ name: String) -> String {
   try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
   return dir + "/" + name
 }
+
+/// The text of a file of the repository (`tutorials/03-fixmatch.rsl`, `scripts/...`), found
+/// from this test file's location, so tests run scripts exactly as users do.
+func repositoryText(_ relativePath: String) throws -> String {
+  let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+  return try String(contentsOf: root.appendingPathComponent(relativePath), encoding: .utf8)
+}

@@ -6,9 +6,7 @@ import XCTest
 /// so that CI notices when the benchmark stops covering a setting, a method or a column.
 final class RSSLBenchmarkScriptTests: XCTestCase {
   func testQuickBenchmarkCoversEverySettingAndRebuildsItsTable() throws {
-    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-      .deletingLastPathComponent().appendingPathComponent("scripts/rs_ssl_benchmark.rsl")
-    let source = try String(contentsOf: url, encoding: .utf8)
+    let source = try repositoryText("scripts/rs_ssl_benchmark.rsl")
     let dir = NSTemporaryDirectory() + "rslab-rs-ssl-quick-\(getpid())"
     defer { try? FileManager.default.removeItem(atPath: dir) }
     func run(_ args: [String]) throws -> String {

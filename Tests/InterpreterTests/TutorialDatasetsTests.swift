@@ -5,9 +5,7 @@ import XCTest
 /// Runs tutorials/02-datasets.rsl as written and checks the facts it teaches.
 final class TutorialDatasetsTests: XCTestCase {
   func testTutorial02RunsAsWritten() throws {
-    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-      .deletingLastPathComponent().appendingPathComponent("tutorials/02-datasets.rsl")
-    let source = try String(contentsOf: url, encoding: .utf8)
+    let source = try repositoryText("tutorials/02-datasets.rsl")
     let dir = NSTemporaryDirectory() + "rslab-tutorial02-\(getpid())"
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     setenv("RSLAB_FIGURES", dir, 1)

@@ -7,9 +7,7 @@ import XCTest
 /// FixMatch matching the builtin.
 final class TutorialFixMatchTests: XCTestCase {
   func testTutorial03RunsWithAQuickBudget() throws {
-    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-      .deletingLastPathComponent().appendingPathComponent("tutorials/03-fixmatch.rsl")
-    let source = try String(contentsOf: url, encoding: .utf8)
+    let source = try repositoryText("tutorials/03-fixmatch.rsl")
     let dir = NSTemporaryDirectory() + "rslab-tutorial03-\(getpid())"
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     setenv("RSLAB_FIGURES", dir, 1)

@@ -8,9 +8,7 @@ final class TutorialRSSLTests: XCTestCase {
   /// Runs a tutorial cell by cell, as the notebook runner does; returns its output (printed
   /// text and echoes) and images.
   private func runTutorial(_ name: String) throws -> (out: String, images: [String]) {
-    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-      .deletingLastPathComponent().appendingPathComponent("tutorials/" + name)
-    let source = try String(contentsOf: url, encoding: .utf8)
+    let source = try repositoryText("tutorials/" + name)
     let dir = NSTemporaryDirectory() + "rslab-\(name)-\(getpid())"
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     setenv("RSLAB_FIGURES", dir, 1)

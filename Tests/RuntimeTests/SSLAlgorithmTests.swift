@@ -147,5 +147,9 @@ final class SSLAlgorithmTests: XCTestCase {
     XCTAssertEqual(d["recall_my_gan"]!, 0.5)
     XCTAssertTrue(DetectionMetrics.perOrigin(scores: [0.1, 0.9], synthetic: [false, true], originIDs: [0, 1],
                                               originNames: ["real", "cvae"], threshold: 0.5).isEmpty, "one synthetic origin: no split")
+    // Names that differ only in punctuation keep distinct columns.
+    let names = DetectionMetrics.perOrigin(scores: [0.1, 0.9, 0.8], synthetic: [false, true, true], originIDs: [0, 1, 2],
+                                           originNames: ["real", "gen-1", "gen 1"], threshold: 0.5).map(\.0)
+    XCTAssertEqual(names, ["auc_gen_1", "recall_gen_1", "auc_gen_1_2", "recall_gen_1_2"])
   }
 }

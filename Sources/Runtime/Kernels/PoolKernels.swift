@@ -15,28 +15,8 @@ enum PoolKernels {
     Parallel.forEach(count: g.planes, minPerWorker: 16) { _, range in
       for p in range {
         let src = x + p * g.h * g.w, dst = y + p * oh * ow, am = argmax + p * oh * ow
-        if k == 2 && s == 2 {
-          // The common 2x2/2 window without the generic loop's branches; a window holding a
-          // NaN (or +inf and -inf, whose sum is NaN) takes the generic path below.
-          for oy in 0..<oh {
-            let r0 = src + 2 * oy * g.w, r1 = r0 + g.w
-            for ox in 0..<ow {
-              let a = r0[2 * ox], b = r0[2 * ox + 1], c = r1[2 * ox], d = r1[2 * ox + 1]
-              if (a + b + c + d).isNaN { continue }
-              var best = a, at = 2 * oy * g.w + 2 * ox
-              if b > best { best = b; at = 2 * oy * g.w + 2 * ox + 1 }
-              if c > best { best = c; at = (2 * oy + 1) * g.w + 2 * ox }
-              if d > best { best = d; at = (2 * oy + 1) * g.w + 2 * ox + 1 }
-              dst[oy * ow + ox] = best
-              am[oy * ow + ox] = Int32(at)
-            }
-          }
-        }
-        for oy in 0..<oh { for ox in 0..<ow {
-          if k == 2 && s == 2 {
-            let r = 2 * oy * g.w + 2 * ox
-            if !(src[r] + src[r + 1] + src[r + g.w] + src[r + g.w + 1]).isNaN { continue }
-          }
+        /// Any window: the first maximum, or the first NaN (which wins and stops the scan).
+        func window(_ oy: Int, _ ox: Int) {
           var best = -Float.infinity, at = (oy * s) * g.w + ox * s
           for ky in 0..<k {
             let row = (oy * s + ky) * g.w + ox * s
@@ -47,7 +27,26 @@ enum PoolKernels {
           }
           dst[oy * ow + ox] = best
           am[oy * ow + ox] = Int32(at)
-        } }
+        }
+        guard k == 2 && s == 2 else {
+          for oy in 0..<oh { for ox in 0..<ow { window(oy, ox) } }
+          continue
+        }
+        // The common 2x2/2 window without the generic loop's branches; a window holding a NaN
+        // (or +inf and -inf, whose sum is NaN) takes the generic scan.
+        for oy in 0..<oh {
+          let top = 2 * oy * g.w, r0 = src + top, r1 = r0 + g.w
+          for ox in 0..<ow {
+            let a = r0[2 * ox], b = r0[2 * ox + 1], c = r1[2 * ox], d = r1[2 * ox + 1]
+            if (a + b + c + d).isNaN { window(oy, ox); continue }
+            var best = a, at = top + 2 * ox
+            if b > best { best = b; at = top + 2 * ox + 1 }
+            if c > best { best = c; at = top + g.w + 2 * ox }
+            if d > best { best = d; at = top + g.w + 2 * ox + 1 }
+            dst[oy * ow + ox] = best
+            am[oy * ow + ox] = Int32(at)
+          }
+        }
       }
     }
   }

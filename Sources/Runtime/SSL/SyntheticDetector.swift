@@ -31,12 +31,16 @@ public enum DetectionMetrics {
     for (s, o) in zip(synthetic, originIDs) where s && !ids.contains(o) { ids.append(o) }
     guard ids.count >= 2 else { return [] }
     var out: [(String, Double)] = []
+    var used: Set<String> = []
     for o in ids.sorted() {
       let keep = synthetic.indices.filter { !synthetic[$0] || originIDs[$0] == o }
       let mine = synthetic.indices.filter { synthetic[$0] && originIDs[$0] == o }
       let raw = Int(o) < originNames.count ? originNames[Int(o)] : "origin\(o)"
       // A column / record-field name: letters, digits and underscores only.
-      let name = String(raw.map { $0.isLetter || $0.isNumber ? $0 : "_" })
+      var name = String(raw.map { $0.isLetter || $0.isNumber ? $0 : "_" })
+      // Two origins that differ only in punctuation ("gen-1", "gen 1") keep distinct columns.
+      if used.contains(name) { name += "_\(o)" }
+      used.insert(name)
       let recall = Double(mine.filter { scores[$0] >= threshold }.count) / Double(mine.count)
       out.append(("auc_" + name, auc(scores: keep.map { scores[$0] }, truth: keep.map { synthetic[$0] })))
       out.append(("recall_" + name, recall))
