@@ -14,6 +14,10 @@ final class ConvKernelTests: XCTestCase {
       (2, 3, 7, 7, 4, 3, 3, 1, 1), (3, 2, 8, 6, 5, 3, 3, 2, 1), (2, 4, 5, 5, 3, 1, 1, 1, 0),
       (5, 3, 6, 6, 2, 1, 1, 2, 0), (4, 2, 9, 7, 3, 3, 2, 2, 0), (1, 1, 4, 4, 2, 5, 5, 1, 2),
       (7, 3, 4, 4, 6, 3, 3, 1, 1), (2, 2, 3, 3, 2, 3, 3, 3, 1), (40, 2, 5, 5, 3, 3, 3, 1, 1),
+      // Same padding on rectangular planes, and a kernel wider than the plane (the shifted
+      // im2col/col2im path and its wrapped columns).
+      (3, 2, 6, 9, 3, 3, 3, 1, 1), (2, 2, 2, 3, 2, 5, 5, 1, 2), (12, 3, 5, 1, 2, 3, 3, 1, 1),
+      (2, 1, 9, 4, 2, 7, 7, 1, 3),
     ]
     for (i, c) in cases.enumerated() {
       let g = ConvGeometry(n: c.n, cin: c.cin, h: c.h, w: c.w, cout: c.cout, kh: c.kh, kw: c.kw, stride: c.s, pad: c.p)

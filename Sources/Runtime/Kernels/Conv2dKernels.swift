@@ -25,6 +25,8 @@ struct ConvGeometry: Equatable {
   var forwardFlops: Double { 2.0 * Double(n) * Double(cout) * Double(k) * Double(oh * ow) }
   /// A 1x1 convolution with stride 1 and no padding needs no unfolding: col is the input.
   var isPointwise: Bool { kh == 1 && kw == 1 && stride == 1 && pad == 0 }
+  /// Stride 1 and an output the size of the input (a 3x3 kernel with padding 1, 5x5 with 2).
+  var isSamePadded: Bool { stride == 1 && kh == 2 * pad + 1 && kw == 2 * pad + 1 }
 }
 
 enum ConvKernels {
@@ -38,6 +40,7 @@ enum ConvKernels {
 
   /// Unfolds one image x [Cin, H, W] into col rows of stride `ldc` (columns `0..<OH*OW`).
   static func im2col(_ x: UnsafePointer<Float>, _ g: ConvGeometry, _ col: UnsafeMutablePointer<Float>, ldc: Int) {
+    if g.isSamePadded { return im2colSame(x, g, col, ldc: ldc) }
     let oh = g.oh, ow = g.ow, s = g.stride, p = g.pad, h = g.h, w = g.w
     for c in 0..<g.cin {
       let plane = x + c * h * w
@@ -66,6 +69,52 @@ enum ConvKernels {
             }
             zeroShort(d + hi, count: ow - hi)
           }
+        }
+      }
+    }
+  }
+
+  /// The part of a same-padded unfolded row that maps contiguously onto the input plane.
+  ///
+  /// With stride 1 and OH = H, OW = W, the row for kernel offset (ky, kx) is the input plane
+  /// shifted by `offset` = (ky - p)·W + (kx - p) in flat indices: one contiguous run
+  /// `run` of output positions reads `plane[o + offset]`. Inside that run, the first
+  /// `wrapLeft` and last `wrapRight` columns of each output row read the neighbouring input
+  /// row (they are padding) and must be zero; outside it everything is padding.
+  struct SameShift {
+    let offset: Int
+    let run: Range<Int>
+    let rows: Range<Int>
+    let wrapLeft: Int, wrapRight: Int
+
+    init(_ g: ConvGeometry, ky: Int, kx: Int) {
+      let h = g.h, w = g.w, dy = ky - g.pad, dx = kx - g.pad
+      let rowLo = min(h, max(0, -dy)), rowHi = max(rowLo, min(h, h - dy))
+      offset = dy * w + dx
+      let a = min(h * w, max(rowLo * w, -offset)), b = min(rowHi * w, h * w - offset)
+      run = a..<max(a, b)
+      rows = rowLo..<rowHi
+      wrapLeft = min(w, max(0, -dx))
+      wrapRight = min(w, max(0, dx))
+    }
+  }
+
+  /// im2col for stride 1 with "same" padding (every 3x3/pad-1 layer of the convnets): one
+  /// long copy per kernel offset instead of one short copy per output row, then the few
+  /// wrapped padding columns are zeroed. The unfolded rows are written once, in order.
+  static func im2colSame(_ x: UnsafePointer<Float>, _ g: ConvGeometry, _ col: UnsafeMutablePointer<Float>, ldc: Int) {
+    let hw = g.h * g.w, w = g.w
+    for c in 0..<g.cin {
+      let plane = x + c * hw
+      for ky in 0..<g.kh {
+        for kx in 0..<g.kw {
+          let d = col + ((c * g.kh + ky) * g.kw + kx) * ldc
+          let sh = SameShift(g, ky: ky, kx: kx)
+          d.update(repeating: 0, count: sh.run.lowerBound)
+          if !sh.run.isEmpty { (d + sh.run.lowerBound).update(from: plane + (sh.run.lowerBound + sh.offset), count: sh.run.count) }
+          (d + sh.run.upperBound).update(repeating: 0, count: hw - sh.run.upperBound)
+          if sh.wrapLeft > 0 { for oy in sh.rows { zeroShort(d + oy * w, count: sh.wrapLeft) } }
+          if sh.wrapRight > 0 { for oy in sh.rows { zeroShort(d + oy * w + (w - sh.wrapRight), count: sh.wrapRight) } }
         }
       }
     }
@@ -106,8 +155,10 @@ enum ConvKernels {
     }
   }
 
-  /// Folds col (row stride `ldc`) back into one image dx [Cin, H, W], accumulating.
-  static func col2im(_ col: UnsafePointer<Float>, ldc: Int, _ g: ConvGeometry, _ dx: UnsafeMutablePointer<Float>) {
+  /// Folds col (row stride `ldc`) back into one image dx [Cin, H, W], accumulating. The
+  /// same-padded path zeroes the wrapped padding entries of `col` first (col is scratch).
+  static func col2im(_ col: UnsafeMutablePointer<Float>, ldc: Int, _ g: ConvGeometry, _ dx: UnsafeMutablePointer<Float>) {
+    if g.isSamePadded { return col2imSame(col, ldc: ldc, g, dx) }
     let oh = g.oh, ow = g.ow, s = g.stride, p = g.pad, h = g.h, w = g.w
     for c in 0..<g.cin {
       let plane = dx + c * h * w
@@ -131,6 +182,27 @@ enum ConvKernels {
               for ox in lo..<hi { d[ix] += r[ox]; ix += s }
             }
           }
+        }
+      }
+    }
+  }
+
+  /// col2im for stride 1 with "same" padding: the wrapped entries of each row are set to
+  /// zero, then the contiguous run is added in one vectorised pass. Every input element
+  /// receives the same terms in the same order as in the row-by-row fold (plus exact zeros).
+  static func col2imSame(_ col: UnsafeMutablePointer<Float>, ldc: Int, _ g: ConvGeometry, _ dx: UnsafeMutablePointer<Float>) {
+    let hw = g.h * g.w, w = g.w
+    for c in 0..<g.cin {
+      let plane = dx + c * hw
+      for ky in 0..<g.kh {
+        for kx in 0..<g.kw {
+          let r = col + ((c * g.kh + ky) * g.kw + kx) * ldc
+          let sh = SameShift(g, ky: ky, kx: kx)
+          if sh.run.isEmpty { continue }
+          if sh.wrapLeft > 0 { for oy in sh.rows { zeroShort(r + oy * w, count: sh.wrapLeft) } }
+          if sh.wrapRight > 0 { for oy in sh.rows { zeroShort(r + oy * w + (w - sh.wrapRight), count: sh.wrapRight) } }
+          let d = plane + sh.offset
+          for o in sh.run { d[o] += r[o] }
         }
       }
     }
