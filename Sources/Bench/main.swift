@@ -2,7 +2,8 @@ import Foundation
 import Runtime
 
 // rslab-bench: performance figures measured against cblas_sgemm in the same process.
-// Usage: rslab-bench [--quick] [--threads N] [--torch PYTHON] [section ...]
+// Usage: rslab-bench [--quick] [--threads N] [--torch PYTHON] [--width N] [section ...]
+//   --width N: the step section at that width only (default 32 and 16), e.g. under `perf`
 //   sections: step conv infer overhead (default, one table), wrn, generator, gan, guard
 // `guard` is the CI regression check: it exits 1 if the width-16 FixMatch step's achieved
 // GFLOP/s falls below a fixed fraction of the sgemm figure measured in the same run.
@@ -11,10 +12,12 @@ let args = Array(CommandLine.arguments.dropFirst())
 let quick = args.contains("--quick")
 var sections = Set<String>()
 var torchPython: String? = nil
+var stepWidths = [32, 16]
 var i = 0
 while i < args.count {
   if args[i] == "--threads", i + 1 < args.count, let n = Int(args[i + 1]) { BLASThreads.count = n; i += 2; continue }
   if args[i] == "--torch", i + 1 < args.count { torchPython = args[i + 1]; i += 2; continue }
+  if args[i] == "--width", i + 1 < args.count, let w = Int(args[i + 1]) { stepWidths = [w]; i += 2; continue }
   if !args[i].hasPrefix("--") { sections.insert(args[i]) }
   i += 1
 }
@@ -39,7 +42,7 @@ table.row(["sgemm \(side)^3 (the limit)", fmt(peak), "GFLOP/s", "100.0%", ""])
 if sections.contains("step") {
   let steps = quick ? 3 : 7
   var torchRate: [Int: Double] = [:]
-  for width in [32, 16] {
+  for width in stepWidths {
     let trainer = try FixMatchStepBench.trainer(width: width)
     let r = FixMatchStepBench.Result(width: width, samples: try FixMatchStepBench.time(trainer, steps: steps))
     let name = "FixMatch step w\(width)"
@@ -68,7 +71,7 @@ if sections.contains("step") {
   }
   if let hwm = ProcessMemory.peakResident {
     let mb = Double(hwm) / 1_048_576
-    table.row(["peak resident memory (VmHWM) after both widths", fmt(mb, 0), "MB", "", ""])
+    table.row(["peak resident memory (VmHWM) after the steps", fmt(mb, 0), "MB", "", ""])
   }
 }
 

@@ -79,6 +79,39 @@ final class ConvKernelTests: XCTestCase {
                                     0, 0, 0, 0, 0, 0, 0, 0])
   }
 
+  /// The eight-window SIMD blocks of the 2x2 max pool (rows of 16 and more input columns,
+  /// with an overlapping last block) against a scalar scan: values, and the gradient routed
+  /// to the first maximum, on values with many ties, NaNs and infinities.
+  func testMaxPoolTwoByTwoBlocksMatchScalarScan() throws {
+    var rng = RNG(seed: 11)
+    let palette: [Float] = [0, 1, 1, 2, -1, .infinity, -.infinity, .nan]
+    for (shape, nanRate) in [([2, 3, 4, 28], 0.0), ([1, 2, 6, 16], 0.05), ([2, 1, 4, 30], 0.02), ([1, 2, 2, 18], 0.3)] {
+      let count = Shape.count(shape)
+      let xv: [Float] = (0..<count).map { _ in
+        rng.uniform() < Float(nanRate) ? palette[Int(rng.uniform() * 8) % 8] : Float(Int(rng.uniform() * 4))
+      }
+      let x = Tensor(shape: shape, values: xv).requiringGrad()
+      let y = try x.maxPool2d(kernel: 2)
+      let (h, w) = (shape[2], shape[3]), (oh, ow) = (h / 2, w / 2)
+      var want = [Float](), wantGrad = [Float](repeating: 0, count: count)
+      let dy = (0..<(count / 4)).map { Float($0 + 1) }
+      for p in 0..<(shape[0] * shape[1]) {
+        for oy in 0..<oh { for ox in 0..<ow {
+          var best = -Float.infinity, at = p * h * w + 2 * oy * w + 2 * ox
+          scan: for ky in 0..<2 { for kx in 0..<2 {
+            let i = p * h * w + (2 * oy + ky) * w + 2 * ox + kx
+            if xv[i] > best || xv[i].isNaN { best = xv[i]; at = i; if best.isNaN { break scan } }
+          } }
+          want.append(best)
+          wantGrad[at] += dy[want.count - 1]
+        } }
+      }
+      XCTAssertEqual(y.values.map { $0.isNaN ? 99 : $0 }, want.map { $0.isNaN ? 99 : $0 }, "\(shape)")
+      try y.backward(Tensor(shape: y.shape, values: dy))
+      XCTAssertEqual(x.grad?.values, wantGrad, "\(shape)")
+    }
+  }
+
   func testMaxPoolBackwardRoutesToArgmax() throws {
     let x = Tensor(shape: [1, 1, 2, 4], values: [1, 5, 2, 0, 3, 4, 9, 9]).requiringGrad()
     let y = try x.maxPool2d(kernel: 2)

@@ -265,13 +265,29 @@ enum ConvKernels {
     let partials = Scratch(count: workers * wCount)
     defer { partials.free() }
     partials.base.update(repeating: 0, count: workers * wCount)
+    let direct = g.isPointwise && group == 1
+    // With stride 1 and same padding, dx is itself a same-padded convolution: of dy, with the
+    // kernel flipped and its channel axes swapped. That is one gemm with inner size
+    // Cout·KH·KW straight into dx, instead of a gemm with inner size Cout (a narrow product
+    // for 16-64 channels) into a column buffer followed by the fold (col2im).
+    let transposed = dx != nil && !direct && g.isSamePadded
+    let gt = ConvGeometry(n: g.n, cin: g.cout, h: g.oh, w: g.ow, cout: g.cin, kh: g.kh, kw: g.kw, stride: 1, pad: g.pad)
+    let flipped = transposed ? Scratch(count: g.cin * gt.k) : nil
+    defer { flipped?.free() }
+    if let flipped {
+      for c in 0..<g.cin { for o in 0..<g.cout { for ky in 0..<g.kh { for kx in 0..<g.kw {
+        flipped.base[c * gt.k + (o * g.kh + ky) * g.kw + kx] =
+          weight[o * k + (c * g.kh + (g.kh - 1 - ky)) * g.kw + (g.kw - 1 - kx)]
+      } } } }
+    }
     Parallel.forEach(count: groups) { worker, range in
       let cols = group * ohw
-      let direct = g.isPointwise && group == 1
       let col = direct ? nil : Scratch(count: k * cols)
-      let dcol = dx != nil && !direct ? Scratch(count: k * cols) : nil
+      let dcol = dx != nil && !direct && !transposed ? Scratch(count: k * cols) : nil
+      let dyCol = transposed ? Scratch(count: gt.k * cols) : nil
+      let dxg = transposed && group > 1 ? Scratch(count: g.cin * cols) : nil
       let dyg = group > 1 ? Scratch(count: g.cout * cols) : nil
-      defer { col?.free(); dcol?.free(); dyg?.free() }
+      defer { col?.free(); dcol?.free(); dyCol?.free(); dxg?.free(); dyg?.free() }
       let dw = partials.base + worker * wCount
       for gi in range {
         let n0 = gi * group, nb = min(group, g.n - n0), ld = nb * ohw
@@ -295,7 +311,20 @@ enum ConvKernels {
         gemm(transA: false, transB: true, m: g.cout, n: k, k: ld, a: d, lda: ld, b: b, ldb: ld,
              beta: 1, c: dw, ldc: k)
         guard let dx else { continue }
-        if direct {
+        if let flipped, let dyCol {
+          for j in 0..<nb { im2col(dy + (n0 + j) * g.outPlane, gt, dyCol.base + j * ohw, ldc: ld) }
+          if let dxg {
+            gemm(transA: false, transB: false, m: g.cin, n: ld, k: gt.k, a: flipped.base, lda: gt.k,
+                 b: dyCol.base, ldb: ld, c: dxg.base, ldc: ld)
+            // [Cin, nb, HW] -> [nb, Cin, HW]
+            for j in 0..<nb { for c in 0..<g.cin {
+              (dx + (n0 + j) * g.inPlane + c * ohw).update(from: dxg.base + c * ld + j * ohw, count: ohw)
+            } }
+          } else {
+            gemm(transA: false, transB: false, m: g.cin, n: ohw, k: gt.k, a: flipped.base, lda: gt.k,
+                 b: dyCol.base, ldb: ohw, c: dx + n0 * g.inPlane, ldc: ohw)
+          }
+        } else if direct {
           gemm(transA: true, transB: false, m: k, n: ohw, k: g.cout, a: weight, lda: k, b: d, ldb: ohw,
                c: dx + n0 * g.inPlane, ldc: ohw)
         } else if let dcol {

@@ -36,7 +36,20 @@ enum PoolKernels {
         // (or +inf and -inf, whose sum is NaN) takes the generic scan.
         for oy in 0..<oh {
           let top = 2 * oy * g.w, r0 = src + top, r1 = r0 + g.w
-          for ox in 0..<ow {
+          // Eight windows at a time (two rows of 16 floats, split into even and odd columns),
+          // the last block overlapping the previous one (14 = 8 + 8 - 2) rather than leaving a
+          // scalar tail; a block holding a NaN anywhere is left to the scalar loop below.
+          var done = 0
+          if ow >= 8 {
+            var ox = 0
+            while ox < ow {
+              let x0 = min(ox, ow - 8)
+              if !maxPool2x2Block8(r0 + 2 * x0, r1 + 2 * x0, rowStride: g.w, at: Int32(top + 2 * x0), dst + oy * ow + x0, am + oy * ow + x0) { break }
+              ox = x0 + 8
+            }
+            done = ox
+          }
+          for ox in done..<ow {
             let a = r0[2 * ox], b = r0[2 * ox + 1], c = r1[2 * ox], d = r1[2 * ox + 1]
             if (a + b + c + d).isNaN { window(oy, ox); continue }
             var best = a, at = top + 2 * ox
@@ -49,6 +62,33 @@ enum PoolKernels {
         }
       }
     }
+  }
+
+  /// Eight 2x2/2 windows starting at r0/r1 (the window's top and bottom rows): maxima and
+  /// their in-plane offsets (`at` is the offset of r0[0]), the first maximum in the order
+  /// top-left, top-right, bottom-left, bottom-right, as the scalar loop. Returns false,
+  /// writing nothing, when a window holds a NaN (or both infinities).
+  @inline(__always)
+  static func maxPool2x2Block8(
+    _ r0: UnsafePointer<Float>, _ r1: UnsafePointer<Float>, rowStride: Int, at: Int32,
+    _ dst: UnsafeMutablePointer<Float>, _ am: UnsafeMutablePointer<Int32>
+  ) -> Bool {
+    let top = UnsafeRawPointer(r0).loadUnaligned(as: SIMD16<Float>.self)
+    let bottom = UnsafeRawPointer(r1).loadUnaligned(as: SIMD16<Float>.self)
+    let a = top.evenHalf, b = top.oddHalf, c = bottom.evenHalf, d = bottom.oddHalf
+    let total = a + b + c + d
+    if any(total .!= total) { return false }
+    let base = SIMD8<Int32>(repeating: at) &+ SIMD8<Int32>(0, 2, 4, 6, 8, 10, 12, 14)
+    var best = a, where_ = base
+    var m = b .> best
+    best.replace(with: b, where: m); where_.replace(with: base &+ 1, where: m)
+    m = c .> best
+    best.replace(with: c, where: m); where_.replace(with: base &+ Int32(rowStride), where: m)
+    m = d .> best
+    best.replace(with: d, where: m); where_.replace(with: base &+ Int32(rowStride + 1), where: m)
+    UnsafeMutableRawPointer(dst).storeBytes(of: best, as: SIMD8<Float>.self)
+    UnsafeMutableRawPointer(am).storeBytes(of: where_, as: SIMD8<Int32>.self)
+    return true
   }
 
   /// dx (overwritten) from dy through the recorded maxima.
