@@ -59,10 +59,16 @@ func errorMessage(_ s: Session, _ source: String, file: StaticString = #filePath
   }
 }
 
-func tempPath(_ name: String) -> String {
+/// A per-process folder for the binding tests' files, removed when the test process exits.
+let bindingTestFolder: String = {
   let dir = NSTemporaryDirectory() + "rslab-bind-\(getpid())"
   try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-  return dir + "/" + name
+  atexit { try? FileManager.default.removeItem(atPath: bindingTestFolder) }
+  return dir
+}()
+
+func tempPath(_ name: String) -> String {
+  bindingTestFolder + "/" + name
 }
 
 /// The text of a file of the repository (`tutorials/03-fixmatch.rsl`, `scripts/...`), found
