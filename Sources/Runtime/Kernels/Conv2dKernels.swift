@@ -158,10 +158,9 @@ enum ConvKernels {
     }
   }
 
-  /// Folds col (row stride `ldc`) back into one image dx [Cin, H, W], accumulating. The
-  /// same-padded path zeroes the wrapped padding entries of `col` first (col is scratch).
-  static func col2im(_ col: UnsafeMutablePointer<Float>, ldc: Int, _ g: ConvGeometry, _ dx: UnsafeMutablePointer<Float>) {
-    if g.isSamePadded { return col2imSame(col, ldc: ldc, g, dx) }
+  /// Folds col (row stride `ldc`) back into one image dx [Cin, H, W], accumulating. Not used
+  /// for same-padded stride-1 geometries, whose dx is a convolution of dy (see `backward`).
+  static func col2im(_ col: UnsafePointer<Float>, ldc: Int, _ g: ConvGeometry, _ dx: UnsafeMutablePointer<Float>) {
     let oh = g.oh, ow = g.ow, s = g.stride, p = g.pad, h = g.h, w = g.w
     for c in 0..<g.cin {
       let plane = dx + c * h * w
@@ -185,27 +184,6 @@ enum ConvKernels {
               for ox in lo..<hi { d[ix] += r[ox]; ix += s }
             }
           }
-        }
-      }
-    }
-  }
-
-  /// col2im for stride 1 with "same" padding: the wrapped entries of each row are set to
-  /// zero, then the contiguous run is added in one vectorised pass. Every input element
-  /// receives the same terms in the same order as in the row-by-row fold (plus exact zeros).
-  static func col2imSame(_ col: UnsafeMutablePointer<Float>, ldc: Int, _ g: ConvGeometry, _ dx: UnsafeMutablePointer<Float>) {
-    let hw = g.h * g.w, w = g.w
-    for c in 0..<g.cin {
-      let plane = dx + c * hw
-      for ky in 0..<g.kh {
-        for kx in 0..<g.kw {
-          let r = col + ((c * g.kh + ky) * g.kw + kx) * ldc
-          let sh = SameShift(g, ky: ky, kx: kx)
-          if sh.run.isEmpty { continue }
-          if sh.wrapLeft > 0 { for oy in sh.rows { zeroShort(r + oy * w, count: sh.wrapLeft) } }
-          if sh.wrapRight > 0 { for oy in sh.rows { zeroShort(r + oy * w + (w - sh.wrapRight), count: sh.wrapRight) } }
-          let d = plane + sh.offset
-          for o in sh.run { d[o] += r[o] }
         }
       }
     }
