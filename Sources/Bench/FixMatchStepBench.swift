@@ -49,9 +49,10 @@ enum FixMatchStepBench {
 
   /// Times `steps` steps of an already warmed-up trainer, one sample per step.
   static func time(_ t: Trainer, steps: Int) throws -> [Double] {
-    try (0..<max(1, steps)).map { _ in
+    let debugMemory = ProcessInfo.processInfo.environment["RSLAB_DEBUG_MEM"] != nil
+    return try (0..<max(1, steps)).map { _ in
       let r = try Stats.seconds { try t.trainStep() }
-      if ProcessInfo.processInfo.environment["RSLAB_DEBUG_MEM"] != nil { print("live", MemoryLimit.liveBytes >> 20, "MB, hwm", (ProcessMemory.peakResident ?? 0) >> 20) }
+      if debugMemory { print("live", MemoryLimit.liveBytes >> 20, "MB, hwm", (ProcessMemory.peakResident ?? 0) >> 20) }
       return r
     }
   }

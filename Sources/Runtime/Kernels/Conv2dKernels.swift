@@ -189,6 +189,20 @@ enum ConvKernels {
     }
   }
 
+  /// [images, channels, plane] (NCHW images) -> [channels, images, plane] (one gemm's columns).
+  static func imagesToColumns(_ src: UnsafePointer<Float>, channels: Int, images: Int, plane: Int, into dst: UnsafeMutablePointer<Float>) {
+    for j in 0..<images { for c in 0..<channels {
+      (dst + (c * images + j) * plane).update(from: src + (j * channels + c) * plane, count: plane)
+    } }
+  }
+
+  /// [channels, images, plane] (one gemm's output) -> [images, channels, plane] (NCHW images).
+  static func columnsToImages(_ src: UnsafePointer<Float>, channels: Int, images: Int, plane: Int, into dst: UnsafeMutablePointer<Float>) {
+    for j in 0..<images { for c in 0..<channels {
+      (dst + (j * channels + c) * plane).update(from: src + (c * images + j) * plane, count: plane)
+    } }
+  }
+
   /// y = conv(x, weight) + bias. `y` has N*Cout*OH*OW elements.
   static func forward(
     x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
@@ -213,10 +227,7 @@ enum ConvKernels {
         if let tmp {
           gemm(transA: false, transB: false, m: g.cout, n: nb * ohw, k: k, a: weight, lda: k,
                b: b, ldb: nb * ohw, c: tmp.base, ldc: nb * ohw)
-          // [Cout, nb, OHW] -> [nb, Cout, OHW]
-          for j in 0..<nb { for o in 0..<g.cout {
-            (y + (n0 + j) * g.outPlane + o * ohw).update(from: tmp.base + o * nb * ohw + j * ohw, count: ohw)
-          } }
+          columnsToImages(tmp.base, channels: g.cout, images: nb, plane: ohw, into: y + n0 * g.outPlane)
         } else {
           gemm(transA: false, transB: false, m: g.cout, n: ohw, k: k, a: weight, lda: k,
                b: b, ldb: ohw, c: y + n0 * g.outPlane, ldc: ohw)
@@ -281,10 +292,7 @@ enum ConvKernels {
         }
         let d: UnsafePointer<Float>
         if let dyg {
-          // [nb, Cout, OHW] -> [Cout, nb, OHW]
-          for j in 0..<nb { for o in 0..<g.cout {
-            (dyg.base + o * ld + j * ohw).update(from: dy + (n0 + j) * g.outPlane + o * ohw, count: ohw)
-          } }
+          imagesToColumns(dy + n0 * g.outPlane, channels: g.cout, images: nb, plane: ohw, into: dyg.base)
           d = UnsafePointer(dyg.base)
         } else {
           d = dy + n0 * g.outPlane
@@ -297,10 +305,7 @@ enum ConvKernels {
           if let dxg {
             gemm(transA: false, transB: false, m: g.cin, n: ld, k: gt.k, a: flipped.base, lda: gt.k,
                  b: dyCol.base, ldb: ld, c: dxg.base, ldc: ld)
-            // [Cin, nb, HW] -> [nb, Cin, HW]
-            for j in 0..<nb { for c in 0..<g.cin {
-              (dx + (n0 + j) * g.inPlane + c * ohw).update(from: dxg.base + c * ld + j * ohw, count: ohw)
-            } }
+            columnsToImages(dxg.base, channels: g.cin, images: nb, plane: ohw, into: dx + n0 * g.inPlane)
           } else {
             gemm(transA: false, transB: false, m: g.cin, n: ohw, k: gt.k, a: flipped.base, lda: gt.k,
                  b: dyCol.base, ldb: ohw, c: dx + n0 * g.inPlane, ldc: ohw)

@@ -62,6 +62,10 @@ extension Tensor {
     guard shape[2] >= kernel, shape[3] >= kernel else {
       throw RuntimeError.invalidArgument(op: op, message: "kernel \(kernel) is larger than the input \(Shape.describe(shape))")
     }
+    // Max pooling records each maximum's in-plane offset as an Int32.
+    guard shape[2] * shape[3] <= Int(Int32.max) else {
+      throw RuntimeError.invalidArgument(op: op, message: "planes of more than \(Int32.max) values are not supported, got \(Shape.describe(shape))")
+    }
     return PoolGeometry(planes: shape[0] * shape[1], h: shape[2], w: shape[3], k: kernel, stride: stride)
   }
 }
