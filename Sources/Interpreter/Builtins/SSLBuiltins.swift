@@ -35,13 +35,13 @@ extension BuiltinRegistry {
       let l = try SSLBindings.weight(&a, 0), m = try SSLBindings.fraction(&a, 1), s = try SSLBindings.weight(&a, 2)
       return .object(try AlgorithmObject { SoftMatch(lambdaU: l, momentum: m, nSigma: s) })
     }
-    r.add("rsmatch(tau: 0.95, lambda_u: 1, lambda_syn: 1, lambda_det: 1, detect_threshold: 0.5, warmup_steps: nil, queue_size: 64, queue_per_step: 4, classwise_queue: true, queue_bootstrap: \"pu\", dummy: true, dummy_targets: \"main\", routing: \"detector\", detector_grad: false, detector_hidden: 64)",
+    r.add("rsmatch(tau: 0.95, lambda_u: 1, lambda_syn: 0.25, lambda_det: 1, detect_threshold: 0.5, warmup_steps: nil, queue_size: 64, queue_per_step: 4, classwise_queue: true, queue_bootstrap: \"pu\", dummy: true, dummy_targets: \"main\", routing: \"detector\", detector_grad: false, detector_hidden: 64)",
           category: c,
           doc: "RSMatch: a synthetic-vs-real detector head trained from a class-wise queue routes samples judged synthetic to a dummy head.",
           help: """
             warmup_steps nil means 10% of the run. queue_bootstrap "pu" or "low_confidence"; dummy_targets "main" or "dummy"; \
             routing "detector", "oracle" (true provenance: an upper bound) or "none" (= FixMatch); dummy: false drops \
-            synthetic-routed samples; detector_hidden 0 makes the detector linear. See docs/rsmatch.md.
+            synthetic-routed samples; lambda_syn 0.25 was chosen on a validation split (docs/results.md); detector_hidden 0 makes the detector linear. See docs/rsmatch.md.
             """,
           example: "algo = rsmatch(queue_size: 32, classwise_queue: false)") { a in
       let tau = try SSLBindings.fraction(&a, 0)
