@@ -16,7 +16,7 @@ enum Parallel {
   /// Calls `body(worker, range)` for each non-empty slice of `0..<count`, in parallel when
   /// there is more than one worker. gemm calls inside `body` run single-threaded.
   static func forEach(count: Int, minPerWorker: Int = 1, _ body: (_ worker: Int, _ range: Range<Int>) -> Void) {
-    let n = min(workers, max(1, count / max(1, minPerWorker)))
+    let n = workerCount(count: count, minPerWorker: minPerWorker)
     if n <= 1 {
       if count > 0 { body(0, 0..<count) }
       return

@@ -16,8 +16,8 @@
 ///   Synthetic-routed samples: the same consistency loss through the dummy head h' (pseudo-label
 ///   from h's weak prediction, `dummyTargets: "main"`, or from h' itself, `"dummy"`), weight
 ///   `lambdaSyn` (0.25, chosen on a validation split: docs/results.md): they train the backbone
-///   and h', never h. With `useDummy: false` they are
-///   dropped (ablation). At test time only h is used.
+///   and h', never h. With `useDummy: false` they are dropped (ablation). At test time only h
+///   is used.
 /// - **Ablations.** `classwiseQueue: false` (one global queue), `useDummy: false`,
 ///   `routing: "oracle"` (routes by true provenance: an upper bound, clearly labelled; the only
 ///   mode in which the trainer hands provenance to the algorithm), `routing: "none"` (= FixMatch).
