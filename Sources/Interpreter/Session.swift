@@ -35,6 +35,11 @@ public final class Session {
     set { context.limits = newValue }
   }
 
+  /// The session's stop request: `cancellation.request()` (from a SIGINT handler, a
+  /// kernel's interrupt message, another thread) stops the running code at its next safe
+  /// point with an "interrupted" error; `train` returns its partial run instead.
+  public var cancellation: CancellationToken { context.cancellation }
+
   let context: CallContext
 
   public init(output: @escaping (String) -> Void = { print($0, terminator: "") },

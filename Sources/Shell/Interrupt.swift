@@ -15,27 +15,30 @@ enum Interrupt {
   private static let interrupts = Atomic<Int>(0)
   /// Set once SIGTERM has arrived.
   private static let terminated = Atomic<Bool>(false)
+  /// The token the handlers request: the running session's. Written once by `install`
+  /// before the handlers exist, only read afterwards; `request()` is one atomic store.
+  nonisolated(unsafe) private static var token: CancellationToken? = nil
 
-  /// Installs the handlers. Ctrl-C asks the running computation to stop at its next safe
-  /// point (`Cancellation.request()`); a third press while it still has not stopped (e.g.
+  /// Installs the handlers for the session whose `cancellation` token is given. Ctrl-C asks
+  /// the running computation to stop at its next safe point (`token.request()`); a third press while it still has not stopped (e.g.
   /// inside a long BLAS call) exits at once. SIGTERM stops the computation the same way, the
   /// runner then exits with a message; a second SIGTERM exits at once. Handlers do not use
   /// SA_RESTART, so a blocked `select` on the terminal returns EINTR and the line editor can
   /// react to Ctrl-C at the prompt.
-  static func install() {
+  static func install(cancelling cancellation: CancellationToken) {
     // Touch every lazily initialised static now: first access runs swift_once, which
     // takes a lock and must not happen inside a signal handler.
     _ = interrupts.load(ordering: .relaxed)
     _ = terminated.load(ordering: .relaxed)
-    _ = Cancellation.isRequested
+    token = cancellation
     setHandler(SIGINT) { _ in
-      Cancellation.request()
+      Interrupt.token?.request()
       if Interrupt.interrupts.add(1, ordering: .relaxed).newValue >= 3 {
         Interrupt.emergencyExit("\nrslab: interrupted three times, exiting\n", status: 130)
       }
     }
     setHandler(SIGTERM) { _ in
-      Cancellation.request()
+      Interrupt.token?.request()
       if Interrupt.terminated.exchange(true, ordering: .relaxed) {
         Interrupt.emergencyExit("\nrslab: terminated\n", status: 143)
       }
@@ -53,7 +56,7 @@ enum Interrupt {
   /// Forgets pending presses and the cancellation flag before running new input.
   static func resetForNewEntry() {
     interrupts.store(0, ordering: .relaxed)
-    Cancellation.reset()
+    token?.reset()
   }
 
   private static func setHandler(_ signo: Int32, _ handler: @convention(c) (Int32) -> Void) {

@@ -108,20 +108,9 @@ extension REPL {
   static func format(_ d: Duration) -> String {
     let (s, atto) = d.components
     let seconds = Double(s) + Double(atto) / 1e18
-    func fixed(_ x: Double, _ digits: Int) -> String {
-      var p = 1.0
-      for _ in 0..<digits { p *= 10 }
-      let r = (x * p).rounded() / p
-      var text = String(r)
-      if let dot = text.firstIndex(of: ".") {
-        let decimals = text.distance(from: dot, to: text.endIndex) - 1
-        if decimals < digits { text += String(repeating: "0", count: digits - decimals) }
-      }
-      return text
-    }
-    if seconds < 1e-3 { return fixed(seconds * 1e6, 0).replacingDotZero() + " µs" }
-    if seconds < 1 { return fixed(seconds * 1e3, 1) + " ms" }
-    return fixed(seconds, 2) + " s"
+    if seconds < 1e-3 { return Format.fixed(seconds * 1e6, 0) + " µs" }
+    if seconds < 1 { return Format.fixed(seconds * 1e3, 1) + " ms" }
+    return Format.fixed(seconds, 2) + " s"
   }
 }
 
@@ -133,9 +122,5 @@ extension String {
 
   func padded(to width: Int) -> String {
     count >= width ? self : self + String(repeating: " ", count: width - count)
-  }
-
-  fileprivate func replacingDotZero() -> String {
-    hasSuffix(".0") ? String(dropLast(2)) : self
   }
 }

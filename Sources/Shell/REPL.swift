@@ -25,7 +25,7 @@ final class REPL {
 
   /// Runs until `:quit`, Ctrl-D or SIGTERM; returns the exit status.
   func run() -> Int32 {
-    Interrupt.install()
+    Interrupt.install(cancelling: session.cancellation)
     let completion = Completion(session: session)
     let editor = LineEditor(historyPath: REPL.historyPath) { line, cursor in
       completion.complete(line: line, cursor: cursor)

@@ -12,10 +12,10 @@ enum ScriptRunner {
   /// Returns the exit status: 0 success, 1 error in the program (diagnostic on stderr),
   /// 130 / 143 when stopped by SIGINT / SIGTERM.
   static func run(_ source: String, file: String, arguments: [String], echo: Bool) -> Int32 {
-    Interrupt.install()
     let session = Session(
       output: { Console.out($0) },
       imageSink: { Console.line("[image: \($0)]") })
+    Interrupt.install(cancelling: session.cancellation)
     session.scriptArguments = arguments
     TrainProgressDisplay.attach(to: session)
     defer { Console.flush() }

@@ -38,9 +38,10 @@ final class TrainProgressDisplay {
   }
 
   func report(_ p: TrainProgress) {
-    let done = p.step >= p.total
+    // A run stopped early (Ctrl-C) ends the bar's line too, so the next message starts a line.
+    let done = p.step >= p.total || p.stopped
     if terminal {
-      let now = TrainProgressDisplay.now()
+      let now = MonotonicClock.now()
       // Redraw at most ten times a second; the last step always.
       guard done || now - lastDraw >= 0.1 || p.step < lastPlainStep else { return }
       lastDraw = now
@@ -67,10 +68,10 @@ final class TrainProgressDisplay {
 
   static func fields(_ p: TrainProgress) -> [String] {
     var f = ["\(p.step)/\(p.total)"]
-    if p.loss.isFinite { f.append("loss " + fixed(p.loss, 3)) }
-    if p.maskRate.isFinite { f.append("mask " + fixed(p.maskRate * 100, 0) + "%") }
-    if let a = p.testAccuracy, a.isFinite { f.append("acc " + fixed(a * 100, 1) + "%") }
-    f.append(fixed(p.stepsPerSecond, p.stepsPerSecond < 10 ? 2 : 1) + " it/s")
+    if p.loss.isFinite { f.append("loss " + Format.fixed(p.loss, 3)) }
+    if p.maskRate.isFinite { f.append("mask " + Format.fixed(p.maskRate * 100, 0) + "%") }
+    if let a = p.testAccuracy, a.isFinite { f.append("acc " + Format.fixed(a * 100, 1) + "%") }
+    f.append(Format.fixed(p.stepsPerSecond, p.stepsPerSecond < 10 ? 2 : 1) + " it/s")
     if p.step < p.total { f.append("ETA " + clock(p.secondsRemaining)) }
     return f
   }
@@ -83,19 +84,5 @@ final class TrainProgressDisplay {
     return s >= 3600 ? "\(s / 3600):\(two(s / 60 % 60)):\(two(s % 60))" : "\(s / 60):\(two(s % 60))"
   }
 
-  static func fixed(_ x: Double, _ digits: Int) -> String {
-    var scale = 1.0
-    for _ in 0..<digits { scale *= 10 }
-    let n = Int64((abs(x) * scale).rounded())
-    let whole = n / Int64(scale)
-    guard digits > 0 else { return (x < 0 && n != 0 ? "-" : "") + "\(whole)" }
-    let frac = String(n % Int64(scale))
-    return (x < 0 && n != 0 ? "-" : "") + "\(whole)." + String(repeating: "0", count: digits - frac.count) + frac
-  }
 
-  static func now() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
-  }
 }

@@ -9,18 +9,18 @@ final class OpenSetBuiltinTests: XCTestCase {
   func testOptionsAndErrors() throws {
     let s = Session(output: { _ in })
     XCTAssertEqual(rsl(s, "openmatch().options"), """
-      {lambda_em: "0.1", lambda_socr: "0.5", lambda_fix: "1.0", tau: "0.0", start_fix: "10/512 of the run", inlier_threshold: "0.5"}
+      {lambda_em: 0.1, lambda_socr: 0.5, lambda_fix: 1, tau: 0, start_fix: nil, inlier_threshold: 0.5}
       """)
     XCTAssertEqual(rsl(s, "openmatch(lambda_em: 0.2, lambda_socr: 1, lambda_fix: 2, tau: 0.9, start_fix: 7, inlier_threshold: 0.4).options"), """
-      {lambda_em: "0.2", lambda_socr: "1.0", lambda_fix: "2.0", tau: "0.9", start_fix: "7", inlier_threshold: "0.4"}
+      {lambda_em: 0.2, lambda_socr: 1, lambda_fix: 2, tau: 0.9, start_fix: 7, inlier_threshold: 0.4}
       """)
     XCTAssertEqual(rsl(s, "iomatch(tau_p: 0.9, tau_q: 0.6, lambda_u: 2, lambda_mb: 0.5, lambda_op: 3, proj_dim: 16, dist_align: true, da_len: 32, open_warmup_steps: 4, inlier_threshold: 0.3).options"), """
-      {tau_p: "0.9", tau_q: "0.6", lambda_u: "2.0", lambda_mb: "0.5", lambda_op: "3.0", proj_dim: "16", dist_align: "true", da_len: "32", open_warmup_steps: "4", inlier_threshold: "0.3"}
+      {tau_p: 0.9, tau_q: 0.6, lambda_u: 2, lambda_mb: 0.5, lambda_op: 3, proj_dim: 16, dist_align: true, da_len: 32, open_warmup_steps: 4, inlier_threshold: 0.3}
       """)
     XCTAssertEqual(rsl(s, "iomatch().name"), "\"iomatch\"")
-    XCTAssertEqual(errorMessage(s, "openmatch(inlier_threshold: 1)"), "openmatch: inlier_threshold must be in (0, 1), got 1.0")
-    XCTAssertEqual(errorMessage(s, "openmatch(start_fix: -1)"), "openmatch: start_fix must be >= 0, got -1")
-    XCTAssertEqual(errorMessage(s, "iomatch(proj_dim: 0)"), "iomatch: proj_dim must be at least 1, got 0")
+    XCTAssertEqual(errorMessage(s, "openmatch(inlier_threshold: 1)"), "bad argument #6 to 'openmatch' (a value in (0, 1) expected, got 1)")
+    XCTAssertEqual(errorMessage(s, "openmatch(start_fix: -1)"), "bad argument #5 to 'openmatch' (non-negative integer expected, got -1)")
+    XCTAssertEqual(errorMessage(s, "iomatch(proj_dim: 0)"), "bad argument #6 to 'iomatch' (an integer >= 1 expected, got 0)")
     XCTAssertEqual(errorMessage(s, "iomatch(tau_q: 1.5)"), "bad argument #2 to 'iomatch' (a value in [0, 1] expected, got 1.5)")
   }
 

@@ -46,9 +46,10 @@ final class SSLBuiltinTests: XCTestCase {
               routing: "oracle", detector_grad: true, detector_hidden: 0).options
       """
     XCTAssertEqual(rsl(s, all), """
-      {tau: "0.9", lambda_u: "2.0", lambda_syn: "0.5", lambda_det: "3.0", detect_threshold: "0.6", warmup_steps: "5", queue_size: "16", queue_per_step: "2", classwise_queue: "false", queue_bootstrap: "low_confidence", dummy: "false", dummy_targets: "dummy", routing: "oracle", detector_grad: "true", detector_hidden: "0"}
+      {tau: 0.9, lambda_u: 2, lambda_syn: 0.5, lambda_det: 3, detect_threshold: 0.6, warmup_steps: 5, queue_size: 16, queue_per_step: 2, classwise_queue: false, queue_bootstrap: "low_confidence", dummy: false, dummy_targets: "dummy", routing: "oracle", detector_grad: true, detector_hidden: 0}
       """)
-    XCTAssertEqual(errorMessage(s, "rsmatch(routing: \"magic\")"), "rsmatch: routing must be \"detector\", \"oracle\" or \"none\", got \"magic\"")
+    XCTAssertEqual(errorMessage(s, "rsmatch(routing: \"magic\")"), "bad argument #13 to 'rsmatch' (routing must be \"detector\", \"oracle\" or \"none\", got \"magic\")")
+    XCTAssertEqual(errorMessage(s, "rsmatch(routing: \"detektor\")"), "bad argument #13 to 'rsmatch' (routing must be \"detector\", \"oracle\" or \"none\", got \"detektor\" (did you mean \"detector\"?))")
     XCTAssertEqual(errorMessage(s, "fixmatch(tau: 2)"), "bad argument #1 to 'fixmatch' (a value in [0, 1] expected, got 2)")
     XCTAssertEqual(errorMessage(s, "fixmatch(tua: 0.9)"), "fixmatch: unknown keyword argument 'tua' (did you mean 'tau'?); signature fixmatch(tau: 0.95, lambda_u: 1)")
     XCTAssertEqual(errorMessage(s, "custom(unsup: 3)"), "bad argument #1 to 'custom' (function expected, got number)")
@@ -179,11 +180,12 @@ final class SSLBuiltinTests: XCTestCase {
     // Ctrl-C during step 5 (even inside a custom loss): the run stops at the boundary.
     let out = ConformanceScript.Box()
     let s2 = try toySession(out)
-    s2.progress = { p in if p.step == 5 { Cancellation.request() } }
+    let token = s2.cancellation
+    s2.progress = { p in if p.step == 5 && !p.stopped { token.request() } }
     rsl(s2, "r = train(mlp([64, 2]), custom(unsup: fn(ctx) mean(ctx.strong) * 0 end), \(quick))")
     XCTAssertEqual(rsl(s2, "[r.steps, r.interrupted, r.history.step[-1]]"), "[5, true, 5]")
     XCTAssertTrue(out.text.contains("train: interrupted at step 5 of 12; returning the partial run"), out.text)
-    XCTAssertFalse(Cancellation.isRequested)
+    XCTAssertFalse(token.isRequested)
   }
 
   func testCompareAndSaveHistory() throws {
@@ -215,9 +217,9 @@ final class SSLBuiltinTests: XCTestCase {
     let s = try toySession(ConformanceScript.Box())
     XCTAssertEqual(errorMessage(s, "train(mlp([64, 2]), fixmatch(), labeled: labeled, steps: 3)"),
                    "bad argument #4 to 'train' (fixmatch needs an unlabeled dataset (unlabeled: ...))")
-    XCTAssertEqual(errorMessage(s, "train(mlp([64, 2]), fixmatch(), labeled: labeled)"), "bad argument #5 to 'train' ('steps' expected, got no value)")
+    XCTAssertEqual(errorMessage(s, "train(mlp([64, 2]), fixmatch(), labeled: labeled)"), "bad argument #6 to 'train' ('steps' expected, got no value)")
     XCTAssertEqual(errorMessage(s, "train(mlp([64, 2]), \"fixmatch\", labeled: labeled, steps: 3)"), "bad argument #2 to 'train' (algorithm expected, got string)")
-    XCTAssertEqual(errorMessage(s, "train(mlp([64, 2]), supervised(), labeled: labeled, steps: 0)"), "train: steps must be at least 1, got 0")
+    XCTAssertEqual(errorMessage(s, "train(mlp([64, 2]), supervised(), labeled: labeled, steps: 0)"), "bad argument #6 to 'train' (an integer >= 1 expected, got 0)")
     XCTAssertEqual(errorMessage(s, "train(mlp([64, 2]), supervised(), labeled: 3, steps: 2)"), "bad argument #3 to 'train' (dataset expected, got number)")
     let m = errorMessage(s, "train(mlp([10, 2]), supervised(), labeled: labeled, steps: 2)") ?? ""
     XCTAssertTrue(m.contains("[4, 64]") || m.contains("must be [N, 10]"), m)

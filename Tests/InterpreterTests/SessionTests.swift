@@ -82,10 +82,10 @@ final class SessionTests: XCTestCase {
   func testInterruptStopsAnInfiniteLoopAndKeepsGlobals() throws {
     let s = Session()
     _ = try s.run("kept = 7", file: "<repl>")
-    Cancellation.reset()
+    let token = s.cancellation
     let timer = Thread {
       Thread.sleep(forTimeInterval: 0.2)
-      Cancellation.request()
+      token.request()
     }
     timer.start()
     XCTAssertThrowsError(try s.run("n = 0\nwhile true\n  n += 1\nend", file: "<repl>")) { error in
@@ -96,7 +96,7 @@ final class SessionTests: XCTestCase {
     // An interrupt cannot be swallowed by try/catch.
     let timer2 = Thread {
       Thread.sleep(forTimeInterval: 0.2)
-      Cancellation.request()
+      token.request()
     }
     timer2.start()
     XCTAssertThrowsError(try s.run("try\n  while true end\ncatch e\n  print(\"caught\")\nend", file: "<repl>"))

@@ -158,8 +158,9 @@ final class GeneratorTests: XCTestCase {
   func testInterruptKeepsTrainedSteps() throws {
     let data = try quadrantDataset(perClass: 2)
     let gen = try Generator(classNames: data.classNames, imageShape: data.imageShape, seed: 0)
-    XCTAssertThrowsError(try gen.fit(data: data, steps: 10, batch: 4) { step, _ in
-      if step == 3 { Cancellation.request() }
+    let token = CancellationToken()
+    XCTAssertThrowsError(try gen.fit(data: data, steps: 10, batch: 4, cancellation: token) { step, _ in
+      if step == 3 { token.request() }
     }) { XCTAssertEqual($0 as? RuntimeError, .interrupted) }
     XCTAssertEqual(gen.steps, 3)
   }

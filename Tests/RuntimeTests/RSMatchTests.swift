@@ -30,7 +30,7 @@ final class RSMatchTests: XCTestCase {
   }
 
   /// A 2-feature model whose batch can be routed by hand.
-  func setup(routing: String) throws -> (RSMatch, Model) {
+  func setup(routing: RSMatch.Routing) throws -> (RSMatch, Model) {
     let model = try Model.mlp([2, 3])
     let rs = RSMatch()
     rs.routing = routing
@@ -51,7 +51,7 @@ final class RSMatchTests: XCTestCase {
   }
 
   func testDetectorPositiveSamplesGoToTheDummyHeadOnly() throws {
-    let (rs, model) = try setup(routing: "detector")
+    let (rs, model) = try setup(routing: .detector)
     // Detector = linear probe on feature 0: p_syn = σ(10·f0).
     let det = try XCTUnwrap(model.heads.first { $0.name == "detector" }?.layer as? Linear)
     det.weight.buffer[0] = 10; det.weight.buffer[1] = 0; det.bias?.buffer[0] = 0
@@ -66,7 +66,7 @@ final class RSMatchTests: XCTestCase {
   }
 
   func testMainHeadGetsNoGradientFromSyntheticRoutedSamples() throws {
-    let (rs, model) = try setup(routing: "oracle")
+    let (rs, model) = try setup(routing: .oracle)
     rs.tau = 0  // every sample masked in
     let f = Tensor(shape: [4, 2], values: [1, 2, 3, 4, 5, 6, 7, 8]).requiringGrad()
     let r = try rs.unsupervisedLoss(try batch(model, features: f, oracle: [true, true, true, true]))
@@ -79,7 +79,7 @@ final class RSMatchTests: XCTestCase {
     XCTAssertTrue(dummy.weight.grad?.values.contains { $0 != 0 } ?? false, "dummy head got no gradient")
     XCTAssertTrue(f.grad?.values.contains { $0 != 0 } ?? false, "backbone features got no gradient")
     // Real-routed samples do train the main head.
-    let (rs2, model2) = try setup(routing: "oracle")
+    let (rs2, model2) = try setup(routing: .oracle)
     rs2.tau = 0
     let r2 = try rs2.unsupervisedLoss(try batch(model2, features: f, oracle: [false, false, false, false]))
     try r2.loss.backward()

@@ -50,7 +50,7 @@ final class TrainerTests: XCTestCase {
       let full = try makeTrainer(steps: 10, algorithm: algo()).run()
       let first = try makeTrainer(steps: 10, algorithm: algo())
       for _ in 0..<5 { try first.trainStep() }
-      try first.logRow()
+      try first.logRow(cancellation: nil)
       try first.saveCheckpoint(path: path)
       let second = try makeTrainer(steps: 10, algorithm: algo())
       try second.loadCheckpoint(path: path)
@@ -87,9 +87,10 @@ final class TrainerTests: XCTestCase {
   func testInterruptReturnsPartialRun() throws {
     let t = try makeTrainer(steps: 50)
     var seen = 0
-    let run = try t.run { p in
+    let token = CancellationToken()
+    let run = try t.run(cancellation: token) { p in
       seen = p.step
-      if p.step == 3 { Cancellation.request() }
+      if p.step == 3 { token.request() }
     }
     XCTAssertTrue(run.interrupted)
     XCTAssertEqual(run.steps, 3)

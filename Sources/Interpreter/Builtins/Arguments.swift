@@ -156,4 +156,75 @@ public struct Arguments {
     guard case .object(let o) = self[i], let t = o as? T else { throw typeError(i, expected) }
     return t
   }
+
+  // MARK: - By name
+
+  /// The position of parameter `name`, for the accessors above.
+  public func position(_ name: String) -> Int { builtin.position(name) }
+
+  /// The raw value of parameter `name` (`.null` when absent).
+  public subscript(name: String) -> Value { self[position(name)] }
+
+  public func number(_ name: String) throws(ScriptError) -> Double { try number(position(name)) }
+  public func int(_ name: String) throws(ScriptError) -> Int { try int(position(name)) }
+  public func optionalInt(_ name: String) throws(ScriptError) -> Int? { try optionalInt(position(name)) }
+  public func bool(_ name: String) throws(ScriptError) -> Bool { try bool(position(name)) }
+  public func string(_ name: String) throws(ScriptError) -> String { try string(position(name)) }
+  public func optionalString(_ name: String) throws(ScriptError) -> String? { try optionalString(position(name)) }
+  public func function(_ name: String) throws(ScriptError) -> Value { try function(position(name)) }
+  public func error(_ name: String, _ message: String) -> ScriptError { error(position(name), message) }
+  public func object<T: NativeObject>(_ name: String, as type: T.Type, expected: String) throws(ScriptError) -> T {
+    try object(position(name), as: type, expected: expected)
+  }
+
+  /// The typed value of a declared option, checked against its type and range; a mode's
+  /// string is checked against its choices ("did you mean").
+  public func option(_ spec: OptionSpec) throws(ScriptError) -> OptionValue {
+    let i = position(spec.name)
+    let v: OptionValue
+    switch self[i] {
+    case .number(let x): v = .number(x)
+    case .tensor(let t) where t.count == 1: v = .number(Double(t.storage.base[0]))
+    case .bool(let b): v = .bool(b)
+    case .string(let s): v = .string(s)
+    case .null: v = .none
+    default: throw typeError(i, spec.typeName)
+    }
+    if let problem = spec.check(v) {
+      if case .wrongType(let expected) = problem { throw typeError(i, expected) }
+      throw error(i, problem.message(option: spec.name))
+    }
+    return v
+  }
+
+  // MARK: - Shared argument kinds
+
+  /// A seed: a non-negative integer (the one seed check every builtin uses).
+  public func seed(_ i: Int) throws(ScriptError) -> UInt64 {
+    let s = try int(i)
+    guard s >= 0 else { throw error(i, "non-negative integer expected, got \(s)") }
+    return UInt64(s)
+  }
+
+  public func optionalSeed(_ i: Int) throws(ScriptError) -> UInt64? { has(i) ? try seed(i) : nil }
+
+  /// A dataset (the one dataset-argument reader).
+  public func dataset(_ i: Int) throws(ScriptError) -> Dataset {
+    try object(i, as: DatasetObject.self, expected: "dataset").dataset
+  }
+
+  public func optionalDataset(_ i: Int) throws(ScriptError) -> Dataset? { has(i) ? try dataset(i) : nil }
+}
+
+extension OptionValue {
+  /// The language value of a typed option (`nil` for an unset optional).
+  var value: Value {
+    switch self {
+    case .number(let x): return .number(x)
+    case .int(let n): return .number(Double(n))
+    case .bool(let b): return .bool(b)
+    case .string(let s): return .string(s)
+    case .none: return .null
+    }
+  }
 }

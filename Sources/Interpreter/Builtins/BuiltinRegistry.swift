@@ -61,13 +61,26 @@ public final class Builtin: @unchecked Sendable {
   /// A runnable example (run by the registry test unless `exampleNeedsFiles`).
   public let example: String
   public let exampleNeedsFiles: Bool
+  /// The declared options among the parameters (type, range, one-line doc), listed by
+  /// `:help` and the reference; empty for builtins declared by a signature string alone.
+  public let options: [OptionSpec]
   let body: (inout Arguments) throws -> Value
 
   init(name: String, signature: String, parameters: [Parameter], category: String, doc: String,
-       help: String, example: String, exampleNeedsFiles: Bool, body: @escaping (inout Arguments) throws -> Value) {
+       help: String, example: String, exampleNeedsFiles: Bool, options: [OptionSpec] = [],
+       body: @escaping (inout Arguments) throws -> Value) {
     self.name = name; self.signature = signature; self.parameters = parameters; self.category = category
     self.doc = doc; self.help = help; self.example = example; self.exampleNeedsFiles = exampleNeedsFiles
-    self.body = body
+    self.options = options; self.body = body
+  }
+
+  /// The position of parameter `name` (0-based). Asking for an undeclared name is a
+  /// programming error in the builtin's body.
+  func position(_ name: String) -> Int {
+    guard let i = parameters.firstIndex(where: { $0.name == name }) else {
+      preconditionFailure("builtin \(self.name) has no parameter '\(name)'")
+    }
+    return i
   }
 
   /// Binds positional and keyword arguments to parameters and runs the body.
@@ -140,6 +153,41 @@ public final class BuiltinRegistry: @unchecked Sendable {
     if byName[name] != nil { duplicates.append(name) }
     byName[name] = b
     all.append(b)
+  }
+
+  /// Declares a builtin whose parameters are `leading`, then the declared `options` (each
+  /// with its default, or `name:` when required), then `trailing`: the signature, `:help`,
+  /// the reference and the argument checks all come from the declarations.
+  public func add(
+    _ name: String, leading: [String] = [], options: [OptionSpec], trailing: [String] = [], category: String,
+    doc: String, help: String = "", example: String, needsFiles: Bool = false,
+    _ body: @escaping (inout Arguments) throws -> Value
+  ) {
+    let declared = options.map { o in o.defaultText.map { "\(o.name): \($0)" } ?? "\(o.name):" }
+    let signature = name + "(" + (leading + declared + trailing).joined(separator: ", ") + ")"
+    let (_, params) = BuiltinRegistry.parseSignature(signature)
+    let b = Builtin(name: name, signature: signature, parameters: params, category: category, doc: doc,
+                    help: help, example: example, exampleNeedsFiles: needsFiles, options: options, body: body)
+    if byName[name] != nil { duplicates.append(name) }
+    byName[name] = b
+    all.append(b)
+  }
+
+  /// Declares the builtin of an SSL algorithm from its `@AlgorithmOption` declarations: one keyword
+  /// parameter per option, read by name, checked against the declared type and range.
+  func addAlgorithm<A: SSLAlgorithm>(
+    _ make: @escaping () -> A, category: String, doc: String, help: String = "", example: String
+  ) {
+    let prototype = make()
+    let specs = prototype.options.map(\.spec)
+    add(prototype.name, options: specs, category: category, doc: doc, help: help, example: example) { a in
+      let values = try specs.map { ($0.name, try a.option($0)) }
+      return .object(try AlgorithmObject {
+        let algorithm = make()
+        try applyOptions(values, to: algorithm.options, op: algorithm.name)
+        return algorithm
+      })
+    }
   }
 
   /// Names declared more than once (the registry test requires this to be empty).

@@ -80,12 +80,12 @@ extension BuiltinRegistry {
       }
       return total
     }
-    r.add("min(...xs, axis: nil)", category: c, doc: "The smallest of the arguments, of a list, or of a tensor (over an axis).",
+    r.add("min(...xs, axis: nil, keep_dims: false)", category: c, doc: "The smallest of the arguments, of a list, or of a tensor (over an axis).",
           example: "min(3, 1, 2)") { a in try BuiltinRegistry.extremum(&a, "min", smaller: true) }
     r.add("max(...xs, axis: nil, keep_dims: false)", category: c, doc: "The largest of the arguments, of a list, or of a tensor (over an axis).",
           example: "max([3, 1, 2])") { a in try BuiltinRegistry.extremum(&a, "max", smaller: false) }
     r.add("abs(x)", category: c, doc: "Absolute value of a number or, elementwise, a tensor.", example: "abs(-2)") { a in
-      try TensorBuiltins.unary(&a, "abs", { Swift.abs($0) })
+      try TensorBuiltins.unary(&a, number: { Swift.abs($0) }, tensor: Tensor.abs)
     }
     r.add("round(x, n?)", category: c, doc: "x rounded to n decimals (0 by default); halves round away from zero.",
           example: "round(3.14159, 2)") { a in
@@ -95,13 +95,13 @@ extension BuiltinRegistry {
       return .number((x * p).rounded() / p)
     }
     r.add("sqrt(x)", category: c, doc: "Square root of a number or, elementwise, a tensor.", example: "sqrt(16)") { a in
-      try TensorBuiltins.unary(&a, "sqrt", { $0.squareRoot() })
+      try TensorBuiltins.unary(&a, number: { $0.squareRoot() }, tensor: Tensor.sqrt)
     }
     r.add("exp(x)", category: c, doc: "e to the x, for a number or elementwise for a tensor.", example: "exp(0)") { a in
-      try TensorBuiltins.unary(&a, "exp", { Glibc.exp($0) })
+      try TensorBuiltins.unary(&a, number: { Glibc.exp($0) }, tensor: Tensor.exp)
     }
     r.add("log(x)", category: c, doc: "Natural logarithm of a number or, elementwise, a tensor.", example: "log(exp(2))") { a in
-      try TensorBuiltins.unary(&a, "log", { Glibc.log($0) })
+      try TensorBuiltins.unary(&a, number: { Glibc.log($0) }, tensor: Tensor.log)
     }
     r.add("keys(r)", category: c, doc: "The field names of a record, in order.", example: "keys({lr: 0.1, tau: 0.9})") { a in
       .list(try a.record(0).keys.map { .string($0) })
@@ -134,17 +134,15 @@ extension BuiltinRegistry {
     }
     r.add("seed(n)", category: c, doc: "Sets the global seed used by rand/randn/shuffles without an explicit seed.",
           example: "seed(42)\nrandn([2])") { a in
-      let n = try a.int(0)
-      guard n >= 0 else { throw a.error(0, "non-negative integer expected, got \(n)") }
-      a.context.rng = RNG(seed: UInt64(n))
+      a.context.rng = RNG(seed: try a.seed(0))
       return .null
     }
     r.add("time(f)", category: c, doc: "Calls f() and returns the elapsed wall-clock seconds.",
           example: "time(fn() sum(range(1000)) end)") { a in
       let f = try a.function(0)
-      let t0 = BuiltinRegistry.monotonicSeconds()
+      let t0 = MonotonicClock.now()
       _ = try a.context.call(f, [])
-      return .number(BuiltinRegistry.monotonicSeconds() - t0)
+      return .number(MonotonicClock.now() - t0)
     }
     r.add("help(name?)", category: c, doc: "Prints the documentation of a builtin (by name or value), or an overview.",
           example: "help(\"reshape\")") { a in
@@ -171,11 +169,6 @@ extension BuiltinRegistry {
           example: "args()") { a in .list(a.context.scriptArguments.map { .string($0) }) }
   }
 
-  static func monotonicSeconds() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
-  }
 
   /// `min`/`max` over arguments, a list, or a tensor.
   static func extremum(_ a: inout Arguments, _ name: String, smaller: Bool) throws -> Value {

@@ -1,18 +1,5 @@
 import Runtime
 
-extension Arguments {
-  func dataset(_ i: Int) throws(ScriptError) -> Dataset {
-    try object(i, as: DatasetObject.self, expected: "dataset").dataset
-  }
-
-  /// A seed: a non-negative integer.
-  func seed(_ i: Int) throws(ScriptError) -> UInt64 {
-    let s = try int(i)
-    guard s >= 0 else { throw error(i, "non-negative integer seed expected, got \(s)") }
-    return UInt64(s)
-  }
-}
-
 extension BuiltinRegistry {
   static func registerData(_ r: BuiltinRegistry) {
     func wrap(_ d: Dataset) -> Value { .object(DatasetObject(d)) }
@@ -39,7 +26,7 @@ extension BuiltinRegistry {
           doc: "Loads a folder with one subfolder of PNG images per class.",
           help: "Classes are the subfolders sorted by name (or listed in classes.txt). All images must have one size; grey files give 1 channel, otherwise 3. synthetic: true marks every image synthetic.",
           example: "gen = image_folder(\"generated/\", synthetic: true)", needsFiles: true) { a in
-      wrap(try Dataset.imageFolder(path: try a.string(0), synthetic: try a.bool(1)))
+      wrap(try Dataset.imageFolder(path: try a.string(0), synthetic: try a.bool(1), cancellation: a.context.cancellation))
     }
     r.add("from_tensors(images, labels, classes: nil)", category: "data",
           doc: "A dataset from an image tensor [N, C, H, W] in [0, 1] and a list or tensor of labels.",
@@ -134,7 +121,7 @@ extension BuiltinRegistry {
     r.add("export_folder(ds, path)", category: "data",
           doc: "Writes a dataset as a folder of PNG files, one subfolder per class (readable by image_folder).",
           example: "export_folder(take(fashion_mnist(split: \"test\"), 20), \"out/\")", needsFiles: true) { a in
-      try a.dataset(0).exportFolder(path: try a.string(1))
+      try a.dataset(0).exportFolder(path: try a.string(1), cancellation: a.context.cancellation)
       return .null
     }
 

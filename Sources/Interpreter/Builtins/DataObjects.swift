@@ -46,10 +46,7 @@ final class DatasetObject: NativeObject {
   }
 
   func elements() throws -> [Value]? {
-    try (0..<dataset.count).map { i in
-      try Cancellation.check()
-      return try sample(i)
-    }
+    try (0..<dataset.count).map { i in try sample(i) }
   }
 }
 

@@ -34,10 +34,10 @@ extension BuiltinRegistry {
       let kind = try a.string(1), steps = try a.int(2), seed = try a.seed(3), batch = try a.int(4)
       let gen = try Generator(kind: kind, classNames: data.classNames, imageShape: data.imageShape, seed: seed)
       let context = a.context, hook = context.progress
-      let start = Generator.now()
+      let start = MonotonicClock.now()
       do {
-        try gen.fit(data: data, steps: steps, batch: batch) { step, loss in
-          hook?(.generator(step: step, total: steps, loss: loss, elapsed: Generator.now() - start))
+        try gen.fit(data: data, steps: steps, batch: batch, cancellation: a.context.cancellation) { step, loss in
+          hook?(.generator(step: step, total: steps, loss: loss, elapsed: MonotonicClock.now() - start))
         }
       } catch RuntimeError.interrupted {
         context.write("train_generator: interrupted at step \(gen.steps) of \(steps); returning the partly trained generator\n")
@@ -49,7 +49,7 @@ extension BuiltinRegistry {
           help: "Labels are the conditioning classes (for evaluation; SSL never sees them for unlabeled data). The same generator and seed give the same images. temperature scales the latent noise: below 1 gives more typical, less varied images.",
           example: "s = generate(train_generator(take(fashion_mnist(split: \"test\"), 64), steps: 2, seed: 0), per_class: 3, seed: 1)") { a in
       let g = try a.object(0, as: GeneratorObject.self, expected: "generator").generator
-      return .object(DatasetObject(try g.generate(perClass: try a.int(1), seed: try a.seed(2), temperature: Float(try a.number(3)))))
+      return .object(DatasetObject(try g.generate(perClass: try a.int(1), seed: try a.seed(2), temperature: Float(try a.number(3)), cancellation: a.context.cancellation)))
     }
     r.add("save_generator(gen, path)", category: c,
           doc: "Saves a generator (weights, optimizer state, loss history, classes) to a safetensors file (atomically).",

@@ -1,3 +1,5 @@
+import Runtime
+
 /// `help(name)`, `:help` and the Markdown reference, all read from the registry.
 enum HelpText {
   static func help(_ name: String?, registry: BuiltinRegistry, globals: Globals) -> String {
@@ -14,8 +16,20 @@ enum HelpText {
   static func entry(_ b: Builtin) -> String {
     var s = b.signature + "\n  " + b.doc
     if !b.help.isEmpty { s += "\n\n" + b.help }
+    if !b.options.isEmpty { s += "\n\nOptions:\n" + b.options.map { "  " + option($0) }.joined(separator: "\n") }
     s += "\n\nExample:\n  " + b.example.split(separator: "\n").joined(separator: "\n  ")
     return s
+  }
+
+  /// `tau: number in [0, 1], default 0.95: confidence threshold`, from an option declaration.
+  static func option(_ o: OptionSpec, markdown: Bool = false) -> String {
+    var kind = o.choices.map { $0.map { "\"\($0)\"" }.joined(separator: " | ") } ?? o.typeName
+    if let r = o.range { kind += ", " + r.describe(integer: o.typeName == "integer") }
+    let def = o.defaultValue.map { v -> String in
+      if case .none = v, let m = o.noneMeans { return "default nil (\(m))" }
+      return "default " + OptionSpec.literal(v)
+    } ?? "required"
+    return (markdown ? "" : o.name + ": ") + kind + "; " + def + ". " + o.doc
   }
 
   static func overview(_ registry: BuiltinRegistry) -> String {
@@ -46,6 +60,7 @@ enum HelpText {
       for b in items {
         s += "\n### `\(b.signature)`\n\n\(b.doc)\n"
         if !b.help.isEmpty { s += "\n\(b.help)\n" }
+        if !b.options.isEmpty { s += "\n" + b.options.map { "- `\($0.name)`: " + option($0, markdown: true) + "\n" }.joined() }
         s += "\n```\n\(b.example)\n```\n"
       }
     }

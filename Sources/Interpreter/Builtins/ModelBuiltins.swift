@@ -139,19 +139,8 @@ enum ModelBindings {
     return n
   }
 
-  /// An explicit non-negative `seed:`, else one drawn from the session's global generator.
+  /// An explicit `seed:`, else one drawn from the session's global generator.
   static func seed(_ a: inout Arguments, _ i: Int) throws(ScriptError) -> UInt64 {
-    guard let s = try a.optionalInt(i) else { return a.context.rng.next() }
-    guard s >= 0 else { throw a.error(i, "non-negative seed expected, got \(s)") }
-    return UInt64(s)
-  }
-
-  /// A dataset argument.
-  static func dataset(_ a: inout Arguments, _ i: Int) throws(ScriptError) -> Dataset {
-    try a.object(i, as: DatasetObject.self, expected: "dataset").dataset
-  }
-
-  static func optionalDataset(_ a: inout Arguments, _ i: Int) throws(ScriptError) -> Dataset? {
-    a.has(i) ? try dataset(&a, i) : nil
+    try a.optionalSeed(i) ?? a.context.rng.next()
   }
 }

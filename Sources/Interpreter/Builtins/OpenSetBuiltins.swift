@@ -4,8 +4,7 @@ extension BuiltinRegistry {
   /// The open-set SSL baselines of the RS-SSL comparison: OpenMatch and IOMatch (docs/algorithms.md).
   static func registerOpenSet(_ r: BuiltinRegistry) {
     let c = "ssl"
-    r.add("openmatch(lambda_em: 0.1, lambda_socr: 0.5, lambda_fix: 1, tau: 0, start_fix: nil, inlier_threshold: 0.5)",
-          category: c,
+    r.addAlgorithm({ OpenMatch() }, category: c,
           doc: "OpenMatch: one-vs-all heads reject outliers; FixMatch trains on the samples they accept as inliers.",
           help: """
             Adds a one-vs-all head "ova". Loss: OVA loss on labeled data (positive + hardest negative), lambda_em x \
@@ -14,20 +13,8 @@ extension BuiltinRegistry {
             outlier probability for their predicted class is below inlier_threshold. The outlier score is reported \
             as a synthetic detector (det_* columns). See docs/algorithms.md for sources and deviations.
             """,
-          example: "algo = openmatch(lambda_socr: 1)") { a in
-      let em = try SSLBindings.weight(&a, 0), socr = try SSLBindings.weight(&a, 1), fix = try SSLBindings.weight(&a, 2)
-      let tau = try SSLBindings.fraction(&a, 3)
-      let start = try a.optionalInt(4)
-      let thr = Float(try a.number(5))
-      return .object(try AlgorithmObject {
-        let m = OpenMatch()
-        m.lambdaEM = em; m.lambdaSOCR = socr; m.lambdaFix = fix; m.tau = tau; m.startFix = start; m.inlierThreshold = thr
-        try m.validate()
-        return m
-      })
-    }
-    r.add("iomatch(tau_p: 0.95, tau_q: 0.5, lambda_u: 1, lambda_mb: 1, lambda_op: 1, proj_dim: 128, dist_align: false, da_len: 128, open_warmup_steps: nil, inlier_threshold: 0.5)",
-          category: c,
+          example: "algo = openmatch(lambda_socr: 1)")
+    r.addAlgorithm({ IOMatch() }, category: c,
           doc: "IOMatch: closed-set pseudo-labels for confident inliers plus (K+1)-way open-set targets that use outliers as a class.",
           help: """
             Adds heads "proj" (MLP to proj_dim), "mb" (multi-binary classifier) and "open" ((K+1)-way). Outlier score \
@@ -36,19 +23,6 @@ extension BuiltinRegistry {
             open head (lambda_op, off for open_warmup_steps, nil: 1/256 of the run); lambda_mb weighs the labeled \
             multi-binary loss. dist_align aligns p to uniform with a queue of da_len batches. See docs/algorithms.md.
             """,
-          example: "algo = iomatch(tau_p: 0.9)") { a in
-      let tp = try SSLBindings.fraction(&a, 0), tq = try SSLBindings.fraction(&a, 1)
-      let lu = try SSLBindings.weight(&a, 2), lmb = try SSLBindings.weight(&a, 3), lop = try SSLBindings.weight(&a, 4)
-      let proj = try a.int(5), da = try a.bool(6), daLen = try a.int(7)
-      let warm = try a.optionalInt(8)
-      let thr = Float(try a.number(9))
-      return .object(try AlgorithmObject {
-        let m = IOMatch()
-        m.tauP = tp; m.tauQ = tq; m.lambdaU = lu; m.lambdaMB = lmb; m.lambdaOP = lop
-        m.projDim = proj; m.distAlign = da; m.daLength = daLen; m.openWarmupSteps = warm; m.inlierThreshold = thr
-        try m.validate()
-        return m
-      })
-    }
+          example: "algo = iomatch(tau_p: 0.9)")
   }
 }

@@ -42,8 +42,8 @@ extension BuiltinRegistry {
     r.add("confusion_plot(model, ds, path: nil)", category: c, doc: "A picture of the confusion matrix of a model on a dataset (rows true, columns predicted; shaded by row fraction).",
           help: pathHelp,
           example: "ds = from_tensors(rand([8, 1, 4, 4], seed: 0), [0, 1, 2, 0, 1, 2, 0, 1])\nconfusion_plot(mlp([16, 3]), ds)") { a in
-      let m = try ModelBindings.model(&a, 0), d = try ModelBindings.dataset(&a, 1)
-      let cm = try Evaluation.confusion(m, d).map { $0.map(Double.init) }
+      let m = try ModelBindings.model(&a, 0), d = try a.dataset(1)
+      let cm = try Evaluation.confusion(m, d, cancellation: a.context.cancellation).map { $0.map(Double.init) }
       let canvas = try ConfusionPlot.render(counts: cm, classNames: d.classNames)
       return try PlotBindings.emit(canvas, &a, 2, kind: "confusion")
     }
@@ -51,7 +51,7 @@ extension BuiltinRegistry {
           doc: "A 2-D PCA scatter plot of a model's features on a dataset, coloured by provenance (real/synthetic) or label.",
           help: "At most 3000 samples (evenly spread over the dataset) are drawn. " + pathHelp,
           example: "ds = from_tensors(rand([20, 1, 4, 4], seed: 0), range(20) |> map(fn(i) i % 2 end))\nscatter_features(mlp([16, 8, 2]), ds, color: \"label\")") { a in
-      let m = try ModelBindings.model(&a, 0), full = try ModelBindings.dataset(&a, 1)
+      let m = try ModelBindings.model(&a, 0), full = try a.dataset(1)
       let color = try a.string(2)
       guard color == "provenance" || color == "label" else {
         throw a.error(2, "\"provenance\" or \"label\" expected, got \"\(color)\"")

@@ -6,24 +6,27 @@ import Runtime
 final class AlgorithmObject: NativeObject {
   let make: () throws -> any SSLAlgorithm
   let name: String
-  let options: [(String, String)]
+  /// The options with their typed values (numbers, booleans, strings, nil).
+  let options: [(String, OptionValue)]
+  let label: String
 
   /// Wraps a constructor; it is called once here to validate the options.
   init(_ make: @escaping () throws -> any SSLAlgorithm) throws {
     let sample = try make()
+    try sample.validate()
     self.make = make
     name = sample.name
-    options = sample.options
+    options = sample.options.map { ($0.spec.name, $0.value) }
+    label = sample.label
   }
 
   var typeName: String { "algorithm" }
-  var label: String { name + "(" + options.map { "\($0.0): \($0.1)" }.joined(separator: ", ") + ")" }
   var summary: String { "algorithm(\(label))" }
   var memberNames: [String] { ["name", "options"] }
   func member(_ name: String) throws -> Value? {
     switch name {
     case "name": return .string(self.name)
-    case "options": return .record(options.map { ($0.0, .string($0.1)) })
+    case "options": return .record(options.map { ($0.0, $0.1.value) })
     default: return nil
     }
   }
@@ -41,8 +44,8 @@ final class RunObject: NativeObject {
 
   var typeName: String { "run" }
   var summary: String {
-    let acc = run.final.first { $0.0 == "test_acc" }.map { TableObject.fixed($0.1 * 100, 1) + "%" } ?? "n/a"
-    return "run(\(name): \(run.steps)/\(run.config.steps) steps\(run.interrupted ? ", interrupted" : ""), test_acc \(acc), \(TableObject.fixed(run.seconds, 1)) s)"
+    let acc = run.final.first { $0.0 == "test_acc" }.map { Format.fixed($0.1 * 100, 1) + "%" } ?? "n/a"
+    return "run(\(name): \(run.steps)/\(run.config.steps) steps\(run.interrupted ? ", interrupted" : ""), test_acc \(acc), \(Format.fixed(run.seconds, 1)) s)"
   }
   var memberNames: [String] {
     ["history", "model", "live_model", "final", "detector", "steps", "seconds", "name", "label", "interrupted", "columns"]
@@ -71,7 +74,12 @@ final class RunObject: NativeObject {
 final class TableObject: NativeObject {
   let header: [String]
   let rows: [[Value]]
-  init(header: [String], rows: [[Value]]) { self.header = header; self.rows = rows }
+  /// Decimals shown per column for non-integral numbers (4 unless given).
+  let decimals: [Int]
+  init(header: [String], rows: [[Value]], decimals: [Int]? = nil) {
+    self.header = header; self.rows = rows
+    self.decimals = decimals ?? [Int](repeating: 4, count: header.count)
+  }
 
   var typeName: String { "table" }
   var length: Int? { rows.count }
@@ -85,7 +93,7 @@ final class TableObject: NativeObject {
   }
 
   var summary: String {
-    let cells = [header] + rows.map { $0.map(TableObject.cell) }
+    let cells = [header] + rows.map { r in r.enumerated().map { TableObject.cell($1, digits: decimals[$0]) } }
     let widths = header.indices.map { i in cells.map { $0[i].count }.max() ?? 0 }
     return cells.enumerated().map { k, row in
       let line = row.enumerated().map { i, s in
@@ -96,24 +104,15 @@ final class TableObject: NativeObject {
     }.joined(separator: "\n")
   }
 
-  static func cell(_ v: Value) -> String {
+  static func cell(_ v: Value, digits: Int) -> String {
     switch v {
     case .number(let x) where x.isNaN: return "-"
-    case .number(let x) where x != x.rounded(): return fixed(x, 4)
+    case .number(let x) where x != x.rounded(): return Format.fixed(x, digits)
     case .string(let s): return s
     default: return v.display
     }
   }
 
-  /// `x` with `digits` decimals, without Foundation.
-  static func fixed(_ x: Double, _ digits: Int) -> String {
-    guard x.isFinite else { return "\(x)" }
-    var scale = 1.0
-    for _ in 0..<digits { scale *= 10 }
-    let n = Int64((abs(x) * scale).rounded())
-    let whole = n / Int64(scale), frac = String(n % Int64(scale))
-    return (x < 0 && n != 0 ? "-" : "") + "\(whole)." + String(repeating: "0", count: digits - frac.count) + frac
-  }
 }
 
 /// `custom(unsup: f)`: an SSL algorithm whose unlabeled loss is an RSL function.
@@ -139,8 +138,10 @@ final class CustomAlgorithm: SSLAlgorithm {
     if case .closure(let c) = function { functionName = c.name } else { functionName = "fn" }
   }
 
-  var options: [(String, String)] {
-    [("unsup", functionName), ("views", views == .weak ? "weak" : "weak_strong")]
+  /// Not declared `@AlgorithmOption`s: the function is no option value; shown for the run label.
+  var options: [any AnyOption] {
+    [AlgorithmOption(wrappedValue: functionName, "unsup", doc: "the unlabeled-loss function"),
+     AlgorithmOption(wrappedValue: views.optionName, "views", doc: "the unlabeled views")]
   }
 
   func unsupervisedLoss(_ b: SSLBatch) throws -> UnsupervisedResult {

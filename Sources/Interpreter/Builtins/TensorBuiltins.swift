@@ -4,10 +4,10 @@ import Runtime
 enum TensorBuiltins {
   enum ReduceKind { case sum, mean, max, min, argmax, std }
 
-  /// A reduction with `axis` at parameter 1 and `keep_dims` at parameter 2.
+  /// A reduction reading the parameters `axis` and `keep_dims` (every reduction declares both).
   static func reduce(_ kind: ReduceKind, _ t: Tensor, _ a: inout Arguments) throws -> Value {
-    let axis = try a.optionalInt(1)
-    let keep = a.builtin.parameters.count > 2 && a.has(2) ? try a.bool(2) : false
+    let axis = try a.optionalInt(a.position("axis"))
+    let keep = try a.bool("keep_dims")
     switch kind {
     case .sum: return .tensor(try t.sum(axis: axis, keepDims: keep))
     case .mean: return .tensor(try t.mean(axis: axis, keepDims: keep))
@@ -18,20 +18,12 @@ enum TensorBuiltins {
     }
   }
 
-  /// A function of a number (computed in Double) or, elementwise, of a tensor.
-  static func unary(_ a: inout Arguments, _ name: String, _ f: (Double) -> Double) throws -> Value {
+  /// A function of a number (`number`, computed in Double) or, elementwise and with its
+  /// gradient, of a tensor (`tensor`, e.g. `Tensor.tanh`).
+  static func unary(_ a: inout Arguments, number: (Double) -> Double, tensor: (Tensor) -> () throws -> Tensor) throws -> Value {
     switch a[0] {
-    case .number(let x): return .number(f(x))
-    case .tensor(let t):
-      switch name {
-      case "abs": return .tensor(try t.abs())
-      case "sqrt": return .tensor(try t.sqrt())
-      case "exp": return .tensor(try t.exp())
-      case "log": return .tensor(try t.log())
-      case "relu": return .tensor(try t.relu())
-      case "sigmoid": return .tensor(try t.sigmoid())
-      default: return .tensor(try t.tanh())
-      }
+    case .number(let x): return .number(number(x))
+    case .tensor(let t): return .tensor(try tensor(t)())
     default: throw a.typeError(0, "number or tensor")
     }
   }
@@ -51,9 +43,7 @@ enum TensorBuiltins {
   }
 
   static func generator(_ a: inout Arguments, _ i: Int) throws(ScriptError) -> RNG? {
-    guard let s = try a.optionalInt(i) else { return nil }
-    guard s >= 0 else { throw a.error(i, "non-negative seed expected, got \(s)") }
-    return RNG(seed: UInt64(s))
+    try a.optionalSeed(i).map { RNG(seed: $0) }
   }
 }
 
@@ -133,13 +123,13 @@ extension BuiltinRegistry {
       .tensor(try a.tensor(0).clip(Float(try a.number(1)), Float(try a.number(2))))
     }
     r.add("relu(t)", category: c, doc: "max(t, 0) elementwise.", example: "relu(tensor([-1, 2]))") { a in
-      try TensorBuiltins.unary(&a, "relu", { Swift.max($0, 0) })
+      try TensorBuiltins.unary(&a, number: { Swift.max($0, 0) }, tensor: Tensor.relu)
     }
     r.add("sigmoid(t)", category: c, doc: "1 / (1 + exp(-t)) elementwise.", example: "sigmoid(tensor([0]))") { a in
-      try TensorBuiltins.unary(&a, "sigmoid", { 1 / (1 + Glibc.exp(-$0)) })
+      try TensorBuiltins.unary(&a, number: { 1 / (1 + Glibc.exp(-$0)) }, tensor: Tensor.sigmoid)
     }
     r.add("tanh(t)", category: c, doc: "Hyperbolic tangent elementwise.", example: "tanh(0.5)") { a in
-      try TensorBuiltins.unary(&a, "tanh", { Glibc.tanh($0) })
+      try TensorBuiltins.unary(&a, number: { Glibc.tanh($0) }, tensor: Tensor.tanh)
     }
     r.add("softmax(t, axis: -1)", category: c, doc: "exp(t) normalised to sum to 1 along axis.",
           example: "softmax(tensor([[1, 2, 3]]))") { a in .tensor(try a.tensor(0).softmax(axis: try a.int(1))) }

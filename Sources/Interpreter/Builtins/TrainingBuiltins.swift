@@ -3,7 +3,7 @@ import Runtime
 extension BuiltinRegistry {
   static func registerTraining(_ r: BuiltinRegistry) {
     let c = "ssl"
-    r.add("train(model, algo, labeled:, unlabeled: nil, steps:, batch: 64, mu: 7, lr: 0.03, eval: nil, eval_every: 100, seed: 0, ema: 0.999, checkpoint_every: nil, checkpoint_path: nil, resume: nil, name: nil)",
+    r.add("train", leading: TrainBinding.leading, options: TrainConfig.options.map(\.spec), trailing: TrainBinding.trailing,
           category: c, doc: "Trains a model in place with an SSL algorithm and returns the run (history, EMA model, final metrics).",
           help: """
             One step: a labeled batch (weak augmentation) and mu·batch unlabeled images (weak + strong views), \
@@ -28,21 +28,21 @@ extension BuiltinRegistry {
     r.add("evaluate(model, ds)", category: c, doc: "Accuracy (a fraction), mean cross-entropy and per-class accuracy of a model on a dataset.",
           help: "Runs in evaluation mode without gradient, with the normalisation the model was trained with. Returns {accuracy, loss, per_class}.",
           example: "ds = from_tensors(rand([8, 1, 4, 4], seed: 0), [0, 1, 0, 1, 0, 1, 0, 1])\nevaluate(mlp([16, 2]), ds).accuracy") { a in
-      let m = try ModelBindings.model(&a, 0), d = try ModelBindings.dataset(&a, 1)
-      let e = try Evaluation.evaluate(m, d)
+      let m = try ModelBindings.model(&a, 0), d = try a.dataset(1)
+      let e = try Evaluation.evaluate(m, d, cancellation: a.context.cancellation)
       return .record([("accuracy", .number(e.accuracy)), ("loss", .number(e.loss)),
                       ("per_class", .list(e.perClass.map { .number($0) }))])
     }
     r.add("predict(model, ds)", category: c, doc: "The predicted class of every image of a dataset, as a tensor [N].",
           example: "ds = from_tensors(rand([4, 1, 4, 4], seed: 0), [0, 1, 0, 1])\npredict(mlp([16, 2]), ds)") { a in
-      let m = try ModelBindings.model(&a, 0), d = try ModelBindings.dataset(&a, 1)
-      let p = try Evaluation.predict(m, d)
+      let m = try ModelBindings.model(&a, 0), d = try a.dataset(1)
+      let p = try Evaluation.predict(m, d, cancellation: a.context.cancellation)
       return .tensor(Tensor(shape: [p.count], values: p.map(Float.init)))
     }
     r.add("confusion(model, ds)", category: c, doc: "The confusion matrix [C, C]: row = true class, column = predicted class, values = counts.",
           example: "ds = from_tensors(rand([4, 1, 4, 4], seed: 0), [0, 1, 0, 1])\nconfusion(mlp([16, 2]), ds)") { a in
-      let m = try ModelBindings.model(&a, 0), d = try ModelBindings.dataset(&a, 1)
-      let cm = try Evaluation.confusion(m, d)
+      let m = try ModelBindings.model(&a, 0), d = try a.dataset(1)
+      let cm = try Evaluation.confusion(m, d, cancellation: a.context.cancellation)
       return .tensor(Tensor(shape: [cm.count, cm.count], values: cm.flatMap { $0.map(Float.init) }))
     }
     r.add("compare(runs, metric: \"test_acc\")", category: "runs", doc: "A table of runs: steps, final and best value of a history metric, time.",
@@ -50,7 +50,7 @@ extension BuiltinRegistry {
           example: "ds = from_tensors(rand([16, 1, 4, 4], seed: 0), range(16) |> map(fn(i) i % 2 end))\nr1 = train(mlp([16, 2]), supervised(), labeled: ds, steps: 2, batch: 4, eval: ds)\ncompare([r1], metric: \"test_acc\")") { a in
       let runs = try SSLBindings.runs(&a, 0)
       let metric = try a.string(1)
-      return .object(try TrainBinding.compare(runs, metric: metric, a))
+      return .object(try TrainBinding.compare(runs, metric: MetricDirection(metric: metric), name: metric, a))
     }
     r.add("save_history(run, path)", category: "runs", doc: "Writes a run's history as CSV (.csv) or JSON lines (.jsonl), atomically.",
           example: "save_history(run, \"/tmp/rslab-history.csv\")", needsFiles: true) { a in
@@ -71,60 +71,45 @@ extension BuiltinRegistry {
 
 /// The `train` builtin's body.
 enum TrainBinding {
+  /// The parameters before and after the declared `TrainConfig.options`.
+  static let leading = ["model", "algo", "labeled:", "unlabeled: nil", "eval: nil"]
+  static let trailing = ["resume: nil", "name: nil"]
+
   static func train(_ a: inout Arguments) throws -> Value {
-    let modelObject = try a.object(0, as: ModelObject.self, expected: "model")
-    let algo = try a.object(1, as: AlgorithmObject.self, expected: "algorithm")
-    let labeled = try ModelBindings.dataset(&a, 2)
-    let unlabeled = try ModelBindings.optionalDataset(&a, 3)
-    var cfg = TrainConfig(steps: try a.int(4))
-    cfg.batchSize = try a.int(5)
-    cfg.mu = try a.int(6)
-    cfg.lr = Float(try a.number(7))
-    let evalSet = try ModelBindings.optionalDataset(&a, 8)
-    cfg.evalEvery = try a.int(9)
-    let seed = try a.int(10)
-    guard seed >= 0 else { throw a.error(10, "non-negative seed expected, got \(seed)") }
-    cfg.seed = UInt64(seed)
-    cfg.ema = Float(try a.number(11))
-    let every = try a.optionalInt(12)
-    let path = try a.optionalString(13)
-    if let e = every, e < 1 { throw a.error(12, "a positive step count expected, got \(e)") }
-    if (every == nil) != (path == nil) {
-      throw a.error(every == nil ? 12 : 13, "checkpoint_every and checkpoint_path must be given together")
+    let modelObject = try a.object("model", as: ModelObject.self, expected: "model")
+    let algo = try a.object("algo", as: AlgorithmObject.self, expected: "algorithm")
+    let labeled = try a.dataset(a.position("labeled"))
+    let unlabeled = try a.optionalDataset(a.position("unlabeled"))
+    let evalSet = try a.optionalDataset(a.position("eval"))
+    var cfg = TrainConfig(steps: 1)
+    for o in TrainConfig.options {
+      do { try o.set(&cfg, try a.option(o.spec)) } catch let p as OptionProblem {
+        throw a.error(o.spec.name, p.message(option: o.spec.name))
+      }
     }
-    let resume = try a.optionalString(14)
-    let name = try a.optionalString(15)
+    if (cfg.checkpointEvery == nil) != (cfg.checkpointPath == nil) {
+      throw a.error(cfg.checkpointEvery == nil ? "checkpoint_every" : "checkpoint_path",
+                    "checkpoint_every and checkpoint_path must be given together")
+    }
+    let resume = try a.optionalString("resume")
+    let name = try a.optionalString("name")
     let algorithm = try algo.make()
     if algorithm.views != .none && unlabeled == nil {
-      throw a.error(3, "\(algo.name) needs an unlabeled dataset (unlabeled: ...)")
+      throw a.error("unlabeled", "\(algo.name) needs an unlabeled dataset (unlabeled: ...)")
     }
     let trainer = try Trainer(model: modelObject.model, algorithm: algorithm, labeled: labeled, unlabeled: unlabeled,
                               eval: evalSet, config: cfg)
     if let resume { try trainer.loadCheckpoint(path: resume) }
     let context = a.context
-    let hook = context.progress
-    var failure: (any Error)? = nil
-    let run = try trainer.run { p in
-      if let every, let path, p.step % every == 0, failure == nil {
-        let file = path.replacingAll("{step}", with: String(p.step))
-        do { try trainer.saveCheckpoint(path: file) } catch {
-          // The trainer's progress callback cannot throw: stop at the next step boundary
-          // and report the failure.
-          failure = error
-          Cancellation.request()
-        }
-      }
-      hook?(p)
-    }
-    if let failure { throw failure }
+    let run = try trainer.run(cancellation: context.cancellation, progress: context.progress)
     if run.interrupted {
       context.write("train: interrupted at step \(run.steps) of \(cfg.steps); returning the partial run\n")
     }
     return .object(RunObject(run: run, trainer: trainer, name: name ?? algo.name))
   }
 
-  static func compare(_ runs: [RunObject], metric: String, _ a: Arguments) throws -> TableObject {
-    let lowerIsBetter = metric.contains("loss")
+  static func compare(_ runs: [RunObject], metric direction: MetricDirection, name metric: String, _ a: Arguments) throws -> TableObject {
+    let lowerIsBetter = direction == .lowerIsBetter
     var rows: [[Value]] = []
     for r in runs {
       let h = r.run.history
@@ -139,19 +124,15 @@ enum TrainBinding {
       rows.append([.string(r.name), .number(Double(r.run.steps)), .number(h.last(metric) ?? .nan),
                    .number(best), .number(bestStep), .number((r.run.seconds * 10).rounded() / 10)])
     }
-    return TableObject(header: ["run", "steps", "final " + metric, "best " + metric, "best step", "seconds"], rows: rows)
+    return TableObject(header: ["run", "steps", "final " + metric, "best " + metric, "best step", "seconds"], rows: rows,
+                       decimals: [4, 4, 4, 4, 4, 1])
   }
 }
 
-extension String {
-  /// Every occurrence of `target` replaced (no Foundation).
-  func replacingAll(_ target: String, with replacement: String) -> String {
-    guard !target.isEmpty else { return self }
-    var out = "", rest = Substring(self)
-    while let r = rest.firstRange(of: target) {
-      out += rest[..<r.lowerBound] + replacement
-      rest = rest[r.upperBound...]
-    }
-    return out + rest
-  }
+/// Whether a larger or a smaller value of a history metric is better (`compare`'s "best").
+enum MetricDirection {
+  case higherIsBetter, lowerIsBetter
+
+  /// Losses are lower-is-better, every other column (accuracies, rates, AUC) higher-is-better.
+  init(metric: String) { self = metric.hasSuffix("loss") ? .lowerIsBetter : .higherIsBetter }
 }

@@ -35,6 +35,9 @@ public final class CallContext {
   /// a callback inside a training step (custom SSL losses) finishes, and the trainer stops
   /// at the step boundary.
   var holdInterrupts = false
+  /// Requests to stop (Ctrl-C, a notebook interrupt), polled at loop back-edges and passed
+  /// to long Runtime computations.
+  public let cancellation: CancellationToken
   /// Receives training progress (`train`); the Shell draws a bar or prints lines.
   public var progress: ((TrainProgress) -> Void)?
   /// PNG paths already reported during the current `Session.run` (so echoing an image
@@ -43,8 +46,10 @@ public final class CallContext {
   /// The lowest stack address we allow before refusing deeper calls (native stack guard).
   var stackFloor: UInt = 0
 
-  init(registry: BuiltinRegistry, output: @escaping (String) -> Void, imageSink: @escaping (String) -> Void) {
+  init(registry: BuiltinRegistry, output: @escaping (String) -> Void, imageSink: @escaping (String) -> Void,
+       cancellation: CancellationToken = CancellationToken()) {
     self.registry = registry
+    self.cancellation = cancellation
     self.globals = Globals(registry: registry)
     self.output = output
     self.imageSink = imageSink
@@ -72,8 +77,7 @@ public final class CallContext {
   @inline(__always) func tick() throws {
     steps &+= 1
     if steps > stepBudget { throw ScriptError(.stepLimit(limits.maxSteps ?? 0)) }
-    if Cancellation.isRequested && !holdInterrupts {
-      Cancellation.reset()
+    if !holdInterrupts && cancellation.take() {
       throw ScriptError(.interrupted)
     }
   }

@@ -1,3 +1,5 @@
+import Runtime
+
 /// Recursive-descent parser from tokens to statements.
 ///
 /// Expressions use precedence climbing over `Parser.infixRules`, the one table of binary

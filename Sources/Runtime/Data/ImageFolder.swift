@@ -49,7 +49,8 @@ extension Dataset {
   ///   - channels: 1 or 3; default 1 when every file is grey, else 3 (alpha is dropped).
   /// - Throws: naming the file or folder for a missing root, no class folders, an empty class
   ///   folder, a file that is not a valid PNG, or images of different sizes.
-  public static func imageFolder(path: String, synthetic: Bool = false, channels: Int? = nil) throws -> Dataset {
+  public static func imageFolder(path: String, synthetic: Bool = false, channels: Int? = nil,
+                                 cancellation: CancellationToken? = nil) throws -> Dataset {
     let op = "image_folder"
     if let c = channels, c != 1, c != 3 {
       throw RuntimeError.invalidArgument(op: op, message: "channels must be 1 or 3, got \(c)")
@@ -88,7 +89,7 @@ extension Dataset {
         throw RuntimeError.io(path: dir, message: "class folder '\(classNames[label])' has no images")
       }
       for f in files {
-        try Cancellation.check()
+        try cancellation.check()
         let file = "\(dir)/\(f)"
         let img = try PNGCodec.read(path: file)
         if let s = size {
@@ -119,7 +120,7 @@ extension Dataset {
   /// Writes the dataset as an image folder: `path/classes.txt` and one subfolder of PNG files
   /// per class (`<index>.png`, the sample's index in this dataset, zero-padded). Every file is
   /// written atomically; existing files of the same names are replaced.
-  public func exportFolder(path: String) throws {
+  public func exportFolder(path: String, cancellation: CancellationToken? = nil) throws {
     try FileBytes.makeDirectory(path)
     var folders: [String] = []
     for (i, name) in classNames.enumerated() {
@@ -137,7 +138,7 @@ extension Dataset {
     let plane = height * width
     var interleaved = [UInt8](repeating: 0, count: imageSize)
     for i in 0..<count {
-      try Cancellation.check()
+      try cancellation.check()
       let base = i * imageSize
       for k in 0..<plane { for ch in 0..<channels { interleaved[k * channels + ch] = pixels[base + ch * plane + k] } }
       let n = String(i)

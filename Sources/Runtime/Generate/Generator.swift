@@ -84,17 +84,18 @@ public final class Generator {
   ///   not divisible by 4, bad step or batch counts, `interrupted` on Ctrl-C.
   public static func train(
     data: Dataset, kind: String = "cvae", steps: Int, batch: Int = 64, seed: UInt64,
-    progress: ((Int, Double) -> Void)? = nil
+    cancellation: CancellationToken? = nil, progress: ((Int, Double) -> Void)? = nil
   ) throws -> Generator {
     let g = try Generator(kind: kind, classNames: data.classNames, imageShape: data.imageShape, seed: seed)
-    try g.fit(data: data, steps: steps, batch: batch, progress: progress)
+    try g.fit(data: data, steps: steps, batch: batch, cancellation: cancellation, progress: progress)
     return g
   }
 
   /// Trains `steps` more steps on `data` (same classes and image shape). Batches are drawn
   /// from successive random permutations of the dataset; the cancellation flag is polled at
   /// every step, and an interrupted fit keeps the steps already taken.
-  public func fit(data: Dataset, steps: Int, batch: Int = 64, progress: ((Int, Double) -> Void)? = nil) throws {
+  public func fit(data: Dataset, steps: Int, batch: Int = 64, cancellation: CancellationToken? = nil,
+                  progress: ((Int, Double) -> Void)? = nil) throws {
     let op = "train_generator"
     guard steps >= 1 else { throw RuntimeError.invalidArgument(op: op, message: "steps must be at least 1, got \(steps)") }
     guard batch >= 1, batch <= 4096 else { throw RuntimeError.invalidArgument(op: op, message: "batch must be in 1...4096, got \(batch)") }
@@ -107,10 +108,10 @@ public final class Generator {
     }
     if order.count != data.count || trainedOn != data.name { order = []; position = 0 }
     trainedOn = data.name
-    let start = Generator.now()
-    defer { trainingSeconds += Generator.now() - start }
+    let start = MonotonicClock.now()
+    defer { trainingSeconds += MonotonicClock.now() - start }
     for _ in 0..<steps {
-      try Cancellation.check()
+      try cancellation.check()
       let idx = nextIndices(batch, count: data.count)
       let images = try data.batch(idx, normalization: .identity(channels: channels))
       let loss = try model.trainStep(images: images, labels: idx.map { data.labels[$0] }, rng: &rng)
@@ -125,7 +126,8 @@ public final class Generator {
   /// Deterministic: the same generator and seed give the same pixels.
   /// - Parameter temperature: scales the latent noise (1 samples the prior; smaller values
   ///   give more typical, less varied images; 0 gives each class's mean image).
-  public func generate(perClass: Int, seed: UInt64, temperature: Float = 1) throws -> Dataset {
+  public func generate(perClass: Int, seed: UInt64, temperature: Float = 1,
+                       cancellation: CancellationToken? = nil) throws -> Dataset {
     let op = "generate"
     guard perClass >= 1 else { throw RuntimeError.invalidArgument(op: op, message: "per_class must be at least 1, got \(perClass)") }
     guard temperature >= 0, temperature.isFinite else {
@@ -141,7 +143,7 @@ public final class Generator {
     let chunk = 256, size = channels * height * width
     var start = 0
     while start < total {
-      try Cancellation.check()
+      try cancellation.check()
       let end = min(start + chunk, total)
       let x = try model.sample(labels: Array(labels[start..<end]), temperature: temperature, rng: &r)
       let src = x.storage.base
@@ -173,12 +175,6 @@ public final class Generator {
     return out
   }
 
-  /// Monotonic seconds (for timing training).
-  public static func now() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
-  }
 }
 
 extension Generator: CustomStringConvertible {

@@ -27,25 +27,26 @@ public final class Model: CustomStringConvertible {
     self.kind = kind
     self.backbone = backbone
     self.featureDim = featureDim
-    heads = [("main", mainHead)]
+    heads = [(HeadName.main.rawValue, mainHead)]
   }
 
   /// The backbone's output for a batch: [N, featureDim].
   public func features(_ x: Tensor) throws -> Tensor { try backbone.forward(x) }
 
   /// The output of head `name` on features from `features(_:)`.
-  public func head(_ name: String, _ features: Tensor) throws -> Tensor {
-    guard let h = heads.first(where: { $0.name == name }) else {
+  public func head(_ name: HeadName, _ features: Tensor) throws -> Tensor {
+    guard let h = heads.first(where: { $0.name == name.rawValue }) else {
       throw RuntimeError.invalidArgument(op: "head", message: "the model has no head '\(name)' (heads: \(heads.map(\.name).joined(separator: ", ")))")
     }
     return try h.layer.forward(features)
   }
 
   /// The main head's logits.
-  public func callAsFunction(_ x: Tensor) throws -> Tensor { try head("main", try features(x)) }
+  public func callAsFunction(_ x: Tensor) throws -> Tensor { try head(.main, try features(x)) }
 
   /// Adds a head that maps [N, featureDim] features to its outputs; names are unique.
-  public func addHead(name: String, layer: any Layer) throws {
+  public func addHead(name head: HeadName, layer: any Layer) throws {
+    let name = head.rawValue
     guard !name.isEmpty, !name.contains("."), !heads.contains(where: { $0.name == name }) else {
       throw RuntimeError.invalidArgument(op: "addHead", message: "head name '\(name)' is empty, contains '.', or already exists (heads: \(heads.map(\.name).joined(separator: ", ")))")
     }
@@ -54,13 +55,13 @@ public final class Model: CustomStringConvertible {
   }
 
   /// Adds a linear head with `outputs` outputs (PyTorch default initialisation).
-  public func addLinearHead(name: String, outputs: Int, seed: UInt64) throws {
+  public func addLinearHead(name: HeadName, outputs: Int, seed: UInt64) throws {
     var rng = RNG(seed: seed)
     try addHead(name: name, layer: Linear(featureDim, outputs, rng: &rng))
   }
 
   /// Whether the model has a head called `name`.
-  public func hasHead(_ name: String) -> Bool { heads.contains { $0.name == name } }
+  public func hasHead(_ name: HeadName) -> Bool { heads.contains { $0.name == name.rawValue } }
 
   public var namedParameters: [(name: String, tensor: Tensor)] {
     backbone.namedParameters.map { ("backbone.\($0.name)", $0.tensor) }

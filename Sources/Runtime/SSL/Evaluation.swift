@@ -12,8 +12,9 @@ public struct EvaluationResult: Sendable {
 /// normalisation the model was trained with.
 public enum Evaluation {
   /// Logits of the main head for every image of `dataset`, [N, C].
-  public static func logits(_ model: Model, _ dataset: Dataset, batchSize: Int = 256) throws -> Tensor {
-    try outputs(model, dataset, batchSize: batchSize) { f in try model.head("main", f) }
+  public static func logits(_ model: Model, _ dataset: Dataset, batchSize: Int = 256,
+                            cancellation: CancellationToken? = nil) throws -> Tensor {
+    try outputs(model, dataset, batchSize: batchSize, cancellation: cancellation) { f in try model.head(.main, f) }
   }
 
   /// Backbone features for every image, [N, featureDim].
@@ -23,7 +24,8 @@ public enum Evaluation {
 
   /// Runs `head` on the features of every image, in batches, and stacks the results.
   public static func outputs(
-    _ model: Model, _ dataset: Dataset, batchSize: Int = 256, head: (Tensor) throws -> Tensor
+    _ model: Model, _ dataset: Dataset, batchSize: Int = 256, cancellation: CancellationToken? = nil,
+    head: (Tensor) throws -> Tensor
   ) throws -> Tensor {
     let wasTraining = model.isTraining
     model.eval()
@@ -33,7 +35,7 @@ public enum Evaluation {
       var parts: [Tensor] = []
       var start = 0
       while start < dataset.count {
-        try Cancellation.check()
+        try cancellation.check()
         let idx = Array(start..<min(start + batchSize, dataset.count))
         let x = try dataset.batch(idx, normalization: norm)
         parts.append(try head(try model.features(x)))
@@ -47,13 +49,13 @@ public enum Evaluation {
   }
 
   /// Predicted class per image.
-  public static func predict(_ model: Model, _ dataset: Dataset) throws -> [Int] {
-    rowMaxArgmax(try logits(model, dataset).softmax(axis: -1)).argmax
+  public static func predict(_ model: Model, _ dataset: Dataset, cancellation: CancellationToken? = nil) throws -> [Int] {
+    rowMaxArgmax(try logits(model, dataset, cancellation: cancellation).softmax(axis: -1)).argmax
   }
 
   /// Accuracy, mean loss and per-class accuracy.
-  public static func evaluate(_ model: Model, _ dataset: Dataset) throws -> EvaluationResult {
-    let z = try logits(model, dataset)
+  public static func evaluate(_ model: Model, _ dataset: Dataset, cancellation: CancellationToken? = nil) throws -> EvaluationResult {
+    let z = try logits(model, dataset, cancellation: cancellation)
     let classes = dataset.classNames.count
     guard z.shape[1] == classes else {
       throw RuntimeError.shapeMismatch(op: "evaluate", shapes: [z.shape, [dataset.count, classes]],
@@ -72,8 +74,8 @@ public enum Evaluation {
   }
 
   /// Confusion counts: rows = true class, columns = predicted class.
-  public static func confusion(_ model: Model, _ dataset: Dataset) throws -> [[Int]] {
-    let pred = try predict(model, dataset)
+  public static func confusion(_ model: Model, _ dataset: Dataset, cancellation: CancellationToken? = nil) throws -> [[Int]] {
+    let pred = try predict(model, dataset, cancellation: cancellation)
     let c = dataset.classNames.count
     var m = [[Int]](repeating: [Int](repeating: 0, count: c), count: c)
     for (p, y) in zip(pred, dataset.labels) where p < c { m[y][p] += 1 }

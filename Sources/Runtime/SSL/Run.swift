@@ -26,20 +26,4 @@ public final class Run {
     self.label = label; self.algorithm = algorithm; self.model = model; self.liveModel = liveModel
     self.config = config; self.history = history
   }
-
-  /// One line: algorithm, steps, final accuracy.
-  public var summary: String {
-    let acc = final.first { $0.0 == "test_acc" }.map { String(format1: $0.1 * 100) + "%" } ?? "n/a"
-    return "run \(label): \(steps)/\(config.steps) steps\(interrupted ? " (interrupted)" : ""), test_acc \(acc)"
-  }
-}
-
-extension String {
-  /// One decimal, without Foundation.
-  init(format1 v: Double) {
-    guard v.isFinite else { self = "\(v)"; return }
-    let r = (v * 10).rounded() / 10
-    let i = Int(r.rounded(.towardZero)), f = Int((abs(r) * 10).rounded()) % 10
-    self = (r < 0 && i == 0 ? "-" : "") + "\(i).\(f)"
-  }
 }

@@ -6,6 +6,23 @@ public enum UnlabeledViews: Sendable {
   case weak
   /// A weak view (no gradient: it makes the targets) and a strong view (with gradient).
   case weakAndStrong
+
+  /// The names `custom(views:)` accepts, and the view sets they stand for.
+  public static let optionNames = ["weak_strong", "weak"]
+  public init?(optionName: String) {
+    switch optionName {
+    case "weak_strong": self = .weakAndStrong
+    case "weak": self = .weak
+    default: return nil
+    }
+  }
+  public var optionName: String {
+    switch self {
+    case .none: return "none"
+    case .weak: return "weak"
+    case .weakAndStrong: return "weak_strong"
+    }
+  }
 }
 
 /// What an algorithm sees of one training step. Deliberately holds no provenance: which
@@ -80,8 +97,9 @@ public protocol SSLAlgorithm: AnyObject {
   var name: String { get }
   /// The unlabeled views the trainer must produce.
   var views: UnlabeledViews { get }
-  /// The options with their current values, for display and run records.
-  var options: [(String, String)] { get }
+  /// The declared options with their current values, in declaration order. The default
+  /// finds the algorithm's `@AlgorithmOption` properties, so an option is declared once, on its property.
+  var options: [any AnyOption] { get }
   /// Called once before training with the unlabeled set's size and the class count
   /// (algorithms with per-sample or per-class state size it here), and the model (to add heads).
   func prepare(unlabeledCount: Int, classes: Int, model: Model, rng: inout RNG) throws
@@ -95,6 +113,23 @@ public protocol SSLAlgorithm: AnyObject {
 }
 
 extension SSLAlgorithm {
+  public var options: [any AnyOption] { declaredOptions(of: self) }
+
+  /// `fixmatch(tau: 0.95, lambda_u: 1.0)`: the name and every option's value, for run records.
+  public var label: String {
+    name + "(" + options.map { "\($0.spec.name): \($0.valueText)" }.joined(separator: ", ") + ")"
+  }
+
+  /// Checks every option's current value against its declaration (values set from Swift
+  /// bypass the checks `Option.set` makes); the error names the option.
+  public func validate() throws {
+    for o in options {
+      if let problem = o.spec.check(o.value) {
+        throw RuntimeError.invalidArgument(op: name, message: "\(o.spec.name): \(problem.message(option: o.spec.name))")
+      }
+    }
+  }
+
   public func prepare(unlabeledCount: Int, classes: Int, model: Model, rng: inout RNG) throws {}
   public func exportState() -> [String: [Double]] { [:] }
   public func importState(_ state: [String: [Double]]) throws {}

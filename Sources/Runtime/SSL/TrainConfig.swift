@@ -1,5 +1,5 @@
 /// Options of one training run; defaults follow USB's classic-CV FixMatch recipe
-/// (SSL-REFERENCE §1) except the step budget, which CPU runs choose.
+/// (USB `config/classic_cv/fixmatch/*.yaml`) except the step budget, which CPU runs choose.
 public struct TrainConfig: Sendable {
   /// Optimisation steps K.
   public var steps: Int
@@ -32,16 +32,54 @@ public struct TrainConfig: Sendable {
 
   public init(steps: Int) { self.steps = steps }
 
-  /// Checks ranges, naming the offending option.
+  /// The options `train` exposes, in signature order: name, range and doc declared once;
+  /// the default is the property's initial value above.
+  public static var options: [ConfigOption<TrainConfig>] {
+    let d = TrainConfig(steps: 1)
+    return [
+      ConfigOption(\.steps, "steps", .atLeast(1), required: true, doc: "optimisation steps", defaults: d),
+      ConfigOption(\.batchSize, "batch", .atLeast(1), doc: "labeled batch size B", defaults: d),
+      ConfigOption(\.mu, "mu", .atLeast(1), doc: "unlabeled-to-labeled ratio μ (unlabeled batch = μB)", defaults: d),
+      ConfigOption(\.lr, "lr", .positive, doc: "base learning rate of the cosine schedule", defaults: d),
+      ConfigOption(\.evalEvery, "eval_every", .atLeast(1), doc: "steps between evaluations (and history rows)", defaults: d),
+      ConfigOption(\.seed, "seed", .atLeast(0), doc: "seed of the samplers, augmentation and head initialisation", defaults: d),
+      ConfigOption(\.ema, "ema", OptionRange(lower: 0, upper: 1, upperOpen: true),
+                   doc: "EMA momentum of the evaluation model; 0 evaluates the live model", defaults: d),
+      ConfigOption(\.checkpointEvery, "checkpoint_every", .atLeast(1), doc: "steps between checkpoints", defaults: d),
+      ConfigOption(\.checkpointPath, "checkpoint_path",
+                   doc: "checkpoint file; a \"{step}\" in it is replaced by the step", defaults: d),
+    ]
+  }
+
+  /// Checks every declared option's range, naming the offending one, and that the two
+  /// checkpoint options come together.
   public func validate() throws {
-    func bad(_ m: String) -> RuntimeError { .invalidArgument(op: "train", message: m) }
-    guard steps >= 1 else { throw bad("steps must be at least 1, got \(steps)") }
-    guard batchSize >= 1 else { throw bad("batch must be at least 1, got \(batchSize)") }
-    guard mu >= 1 else { throw bad("mu must be at least 1, got \(mu)") }
-    guard lr > 0, lr.isFinite else { throw bad("lr must be positive, got \(lr)") }
-    guard evalEvery >= 1 else { throw bad("eval_every must be at least 1, got \(evalEvery)") }
-    guard ema >= 0, ema < 1 else { throw bad("ema must be in [0, 1), got \(ema)") }
-    if let c = checkpointEvery, c < 1 { throw bad("checkpoint_every must be at least 1, got \(c)") }
+    for o in TrainConfig.options {
+      if let p = o.spec.check(o.get(self)) {
+        throw RuntimeError.invalidArgument(op: "train", message: "\(o.spec.name): \(p.message(option: o.spec.name))")
+      }
+    }
+    if (checkpointEvery == nil) != (checkpointPath == nil) {
+      throw RuntimeError.invalidArgument(op: "train", message: "checkpoint_every and checkpoint_path must be given together")
+    }
+  }
+
+  /// The checkpoint file for `step`: `checkpointPath` with "{step}" replaced.
+  public func checkpointFile(step: Int) -> String? {
+    checkpointPath.map { $0.replacingAll("{step}", with: String(step)) }
+  }
+}
+
+extension String {
+  /// Every occurrence of `target` replaced (no Foundation).
+  public func replacingAll(_ target: String, with replacement: String) -> String {
+    guard !target.isEmpty else { return self }
+    var out = "", rest = Substring(self)
+    while let r = rest.firstRange(of: target) {
+      out += rest[..<r.lowerBound] + replacement
+      rest = rest[r.upperBound...]
+    }
+    return out + rest
   }
 }
 
@@ -55,4 +93,13 @@ public struct TrainProgress: Sendable {
   public var testAccuracy: Double?
   public var stepsPerSecond: Double
   public var secondsRemaining: Double
+  /// Set on the last report of a run that stopped early (Ctrl-C): a display ends its line.
+  public var stopped = false
+
+  public init(step: Int, total: Int, loss: Double, maskRate: Double, testAccuracy: Double?,
+              stepsPerSecond: Double, secondsRemaining: Double, stopped: Bool = false) {
+    self.step = step; self.total = total; self.loss = loss; self.maskRate = maskRate
+    self.testAccuracy = testAccuracy; self.stepsPerSecond = stepsPerSecond
+    self.secondsRemaining = secondsRemaining; self.stopped = stopped
+  }
 }

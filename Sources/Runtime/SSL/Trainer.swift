@@ -76,39 +76,47 @@ public final class Trainer {
     } else {
       unlabeledSampler = nil
     }
-    let label = algorithm.name + "(" + algorithm.options.map { "\($0.0): \($0.1)" }.joined(separator: ", ") + ")"
+    let label = algorithm.label
     run = Run(label: label, algorithm: algorithm, model: ema?.model ?? model, liveModel: model, config: config, history: History())
   }
 
-  /// Trains until `config.steps` or Ctrl-C (then the partial run is returned, weights kept).
-  /// A NaN or infinite loss stops training with an error naming the step and the term; the
-  /// model keeps its last finite weights.
-  public func run(progress: ((TrainProgress) -> Void)? = nil) throws -> Run {
-    startTime = Trainer.now()
+  /// Trains until `config.steps` or until `cancellation` is requested (then the partial run
+  /// is returned, weights kept). Every `config.checkpointEvery` steps a checkpoint is written
+  /// to `config.checkpointFile(step:)`; a failed save stops training with that error. A NaN or
+  /// infinite loss stops training with an error naming the step and the term; the model keeps
+  /// its last finite weights.
+  public func run(cancellation: CancellationToken? = nil, progress: ((TrainProgress) -> Void)? = nil) throws -> Run {
+    startTime = MonotonicClock.now()
     let startStep = step
+    var lastLoss = Double.nan, lastMask = Double.nan
+    func report(stopped: Bool = false) {
+      guard let progress else { return }
+      let elapsed = MonotonicClock.now() - startTime
+      let rate = Double(step - startStep) / max(elapsed, 1e-9)
+      progress(TrainProgress(step: step, total: config.steps, loss: lastLoss, maskRate: lastMask,
+                             testAccuracy: run.history.last("test_acc"), stepsPerSecond: rate,
+                             secondsRemaining: Double(config.steps - step) / max(rate, 1e-9), stopped: stopped))
+    }
     while step < config.steps {
-      if Cancellation.isRequested {
-        Cancellation.reset()
+      if cancellation?.take() == true {
         run.interrupted = true
         break
       }
       try trainStep()
       // Read before logRow starts a new window, so evaluation steps report their loss too.
-      let lastLoss = window.lastLoss, lastMask = window.lastMask
-      if step % config.evalEvery == 0 || step == config.steps { try logRow() }
-      if let every = config.checkpointEvery, let path = config.checkpointPath, step % every == 0 {
-        try saveCheckpoint(path: path)
+      lastLoss = window.lastLoss
+      lastMask = window.lastMask
+      if step % config.evalEvery == 0 || step == config.steps { try logRow(cancellation: cancellation) }
+      if let every = config.checkpointEvery, step % every == 0, let file = config.checkpointFile(step: step) {
+        try saveCheckpoint(path: file)
       }
-      if let progress {
-        let elapsed = Trainer.now() - startTime
-        let rate = Double(step - startStep) / max(elapsed, 1e-9)
-        progress(TrainProgress(step: step, total: config.steps, loss: lastLoss, maskRate: lastMask,
-                               testAccuracy: run.history.last("test_acc"), stepsPerSecond: rate,
-                               secondsRemaining: Double(config.steps - step) / max(rate, 1e-9)))
-      }
+      report()
     }
-    if run.interrupted, window.count > 0 { try logRow() }
-    run.seconds += Trainer.now() - startTime
+    if run.interrupted {
+      report(stopped: true)
+      if window.count > 0 { try logRow(cancellation: nil) }
+    }
+    run.seconds += MonotonicClock.now() - startTime
     run.steps = step
     return run
   }
@@ -127,7 +135,7 @@ public final class Trainer {
     }
     let x = inputs.count == 1 ? inputs[0] : try Tensor.concat(inputs, axis: 0)
     let feats = try model.features(x)
-    let logits = try model.head("main", feats)
+    let logits = try model.head(.main, feats)
     let u = ub?.indices.count ?? 0
     func rows(_ t: Tensor, _ lo: Int, _ hi: Int) throws -> Tensor {
       try t.index([.slice(start: lo, end: hi, step: nil)])
@@ -177,20 +185,20 @@ public final class Trainer {
   }
 
   /// Evaluates and appends a history row with the window's means.
-  func logRow() throws {
+  func logRow(cancellation: CancellationToken?) throws {
     var row: [(String, Double)] = [("step", Double(step))]
     row += window.means()
     if let e = evalSet {
-      let r = try Evaluation.evaluate(run.model, e)
+      let r = try Evaluation.evaluate(run.model, e, cancellation: cancellation)
       row += [("test_acc", r.accuracy), ("test_loss", r.loss)]
-      if ema != nil { row.append(("raw_test_acc", try Evaluation.evaluate(model, e).accuracy)) }
+      if ema != nil { row.append(("raw_test_acc", try Evaluation.evaluate(model, e, cancellation: cancellation).accuracy)) }
     }
     if let det = algorithm as? any SyntheticDetector, let u = unlabeled {
       let metrics = try detectorMetrics(det, u)
       run.detector = metrics
       row += metrics.map { ("det_" + $0.0, $0.1) }
     }
-    row.append(("time", run.seconds + Trainer.now() - startTime))
+    row.append(("time", run.seconds + MonotonicClock.now() - startTime))
     run.history.append(row)
     run.final = row.filter { $0.0.hasPrefix("test_") || $0.0 == "raw_test_acc" }
     window = Window()
@@ -208,11 +216,6 @@ public final class Trainer {
                                    originNames: sub.originNames, threshold: det.detectThreshold)
   }
 
-  static func now() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
-  }
 }
 
 /// Running sums of the training metrics between two history rows (saved in checkpoints, so

@@ -59,9 +59,9 @@ struct NotebookCommand: ParsableCommand {
       Console.err("rslab: cannot open notebook \(error)")
       throw ExitCode(2)
     }
-    Interrupt.install()
     let cells = Cells.parse(source)
     let runner = NotebookRunner(file: file, arguments: scriptArguments, keepGoing: keepGoing)
+    Interrupt.install(cancelling: runner.session.cancellation)
     let executed = runner.run(cells)
     do {
       switch format {

@@ -26,7 +26,7 @@ final class NotebookRunner {
   /// The `ename` of error outputs.
   static let errorName = "RSLError"
 
-  private let session: Session
+  let session: Session
   private let file: String
   private let keepGoing: Bool
   private let capture = Capture()

@@ -6,15 +6,15 @@
 public final class FixMatch: SSLAlgorithm {
   public let name = "fixmatch"
   public let views = UnlabeledViews.weakAndStrong
-  /// Confidence threshold τ.
-  public var tau: Float
-  /// Weight λ_u of the unlabeled loss.
-  public var lambdaU: Float
-  public var options: [(String, String)] { [("tau", "\(tau)"), ("lambda_u", "\(lambdaU)")] }
+  @AlgorithmOption("tau", .unit, doc: "confidence threshold τ of the weak-view prediction")
+  public var tau: Float = 0.95
+  @AlgorithmOption("lambda_u", .nonNegative, doc: "weight λ_u of the unlabeled loss")
+  public var lambdaU: Float = 1
 
-  public init(tau: Float = 0.95, lambdaU: Float = 1) {
-    self.tau = tau
-    self.lambdaU = lambdaU
+  /// Options left nil keep their declared defaults.
+  public init(tau: Float? = nil, lambdaU: Float? = nil) {
+    if let tau { self.tau = tau }
+    if let lambdaU { self.lambdaU = lambdaU }
   }
 
   /// The fixed-threshold mask and pseudo-labels of weak-view logits.

@@ -11,21 +11,22 @@
 public final class FlexMatch: SSLAlgorithm {
   public let name = "flexmatch"
   public let views = UnlabeledViews.weakAndStrong
-  public var tau: Float
-  public var lambdaU: Float
-  public var thresholdWarmup: Bool
+  @AlgorithmOption("tau", .unit, doc: "upper confidence threshold τ, scaled per class")
+  public var tau: Float = 0.95
+  @AlgorithmOption("lambda_u", .nonNegative, doc: "weight λ_u of the unlabeled loss")
+  public var lambdaU: Float = 1
+  @AlgorithmOption("threshold_warmup", doc: "count unused samples as a class when normalising the learning effect")
+  public var thresholdWarmup = true
   /// ŷ per unlabeled sample (−1 = not yet selected).
   public private(set) var selected: [Int] = []
   /// β(c), the normalised learning effect per class.
   public private(set) var classwiseAcc: [Float] = []
-  public var options: [(String, String)] {
-    [("tau", "\(tau)"), ("lambda_u", "\(lambdaU)"), ("thresh_warmup", "\(thresholdWarmup)")]
-  }
 
-  public init(tau: Float = 0.95, lambdaU: Float = 1, thresholdWarmup: Bool = true) {
-    self.tau = tau
-    self.lambdaU = lambdaU
-    self.thresholdWarmup = thresholdWarmup
+  /// Options left nil keep their declared defaults.
+  public init(tau: Float? = nil, lambdaU: Float? = nil, thresholdWarmup: Bool? = nil) {
+    if let tau { self.tau = tau }
+    if let lambdaU { self.lambdaU = lambdaU }
+    if let thresholdWarmup { self.thresholdWarmup = thresholdWarmup }
   }
 
   public func prepare(unlabeledCount: Int, classes: Int, model: Model, rng: inout RNG) throws {

@@ -12,20 +12,21 @@
 public final class FreeMatch: SSLAlgorithm {
   public let name = "freematch"
   public let views = UnlabeledViews.weakAndStrong
-  public var lambdaU: Float
-  public var lambdaE: Float
-  public var momentum: Float
+  @AlgorithmOption("lambda_u", .nonNegative, doc: "weight λ_u of the unlabeled loss")
+  public var lambdaU: Float = 1
+  @AlgorithmOption("lambda_e", .nonNegative, doc: "weight λ_e of the fairness loss")
+  public var lambdaE: Float = 0.001
+  @AlgorithmOption("momentum", .unit, doc: "EMA momentum m of the confidence statistics")
+  public var momentum: Float = 0.999
   public private(set) var tauG: Float = 0
   public private(set) var pModel: [Float] = []
   public private(set) var labelHist: [Float] = []
-  public var options: [(String, String)] {
-    [("lambda_u", "\(lambdaU)"), ("lambda_e", "\(lambdaE)"), ("ema", "\(momentum)")]
-  }
 
-  public init(lambdaU: Float = 1, lambdaE: Float = 0.001, momentum: Float = 0.999) {
-    self.lambdaU = lambdaU
-    self.lambdaE = lambdaE
-    self.momentum = momentum
+  /// Options left nil keep their declared defaults.
+  public init(lambdaU: Float? = nil, lambdaE: Float? = nil, momentum: Float? = nil) {
+    if let lambdaU { self.lambdaU = lambdaU }
+    if let lambdaE { self.lambdaE = lambdaE }
+    if let momentum { self.momentum = momentum }
   }
 
   public func prepare(unlabeledCount: Int, classes: Int, model: Model, rng: inout RNG) throws {

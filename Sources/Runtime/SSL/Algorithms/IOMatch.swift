@@ -25,25 +25,25 @@
 public final class IOMatch: SyntheticDetector {
   public let name = "iomatch"
   public let views = UnlabeledViews.weakAndStrong
-  /// Closed-set confidence threshold τ_p.
+  @AlgorithmOption("tau_p", .unit, doc: "closed-set confidence threshold τ_p")
   public var tauP: Float = 0.95
-  /// Open-set confidence threshold τ_q.
+  @AlgorithmOption("tau_q", .unit, doc: "open-set confidence threshold τ_q")
   public var tauQ: Float = 0.5
-  /// Weight λ_u of the closed-set unlabeled loss.
+  @AlgorithmOption("lambda_u", .nonNegative, doc: "weight λ_u of the closed-set unlabeled loss")
   public var lambdaU: Float = 1
-  /// Weight λ_mb of the multi-binary loss on labeled data.
+  @AlgorithmOption("lambda_mb", .nonNegative, doc: "weight λ_mb of the multi-binary loss on labeled data")
   public var lambdaMB: Float = 1
-  /// Weight λ_op of the open-set loss.
+  @AlgorithmOption("lambda_op", .nonNegative, doc: "weight λ_op of the open-set loss")
   public var lambdaOP: Float = 1
-  /// Width of the projection head's output.
+  @AlgorithmOption("proj_dim", .atLeast(1), doc: "width of the projection head's output")
   public var projDim = 128
-  /// Distribution alignment of p (off in the published configs).
+  @AlgorithmOption("dist_align", doc: "distribution alignment of p (off in the published configs)")
   public var distAlign = false
-  /// Batches in the distribution-alignment queue.
+  @AlgorithmOption("da_len", .atLeast(1), doc: "batches in the distribution-alignment queue")
   public var daLength = 128
-  /// Steps during which L_op is off; nil = 1/256 of the run (the first of 256 epochs).
+  @AlgorithmOption("open_warmup_steps", .atLeast(0), none: "1/256 of the run", doc: "steps during which the open-set loss is off")
   public var openWarmupSteps: Int? = nil
-  /// Outlier-score threshold of the inlier test (0.5 in the code).
+  @AlgorithmOption("inlier_threshold", .openUnit, doc: "outlier-score threshold of the inlier test (0.5 in the code)")
   public var inlierThreshold: Float = 0.5
 
   /// Distribution-alignment queue: `daLength` rows of per-batch mean probabilities (zeros at
@@ -54,28 +54,8 @@ public final class IOMatch: SyntheticDetector {
 
   public init() {}
 
-  public var options: [(String, String)] {
-    [("tau_p", "\(tauP)"), ("tau_q", "\(tauQ)"), ("lambda_u", "\(lambdaU)"), ("lambda_mb", "\(lambdaMB)"),
-     ("lambda_op", "\(lambdaOP)"), ("proj_dim", "\(projDim)"), ("dist_align", "\(distAlign)"), ("da_len", "\(daLength)"),
-     ("open_warmup_steps", openWarmupSteps.map(String.init) ?? "1/256 of the run"), ("inlier_threshold", "\(inlierThreshold)")]
-  }
-
   /// The outlier score is judged against provenance at evaluation.
   public var detectThreshold: Float { inlierThreshold }
-
-  /// Checks option values, naming the bad one.
-  public func validate() throws {
-    func bad(_ m: String) -> RuntimeError { .invalidArgument(op: name, message: m) }
-    guard tauP >= 0, tauP <= 1 else { throw bad("tau_p must be in [0, 1], got \(tauP)") }
-    guard tauQ >= 0, tauQ <= 1 else { throw bad("tau_q must be in [0, 1], got \(tauQ)") }
-    for (n, v) in [("lambda_u", lambdaU), ("lambda_mb", lambdaMB), ("lambda_op", lambdaOP)] where !(v >= 0 && v.isFinite) {
-      throw bad("\(n) must be a non-negative number, got \(v)")
-    }
-    guard projDim >= 1 else { throw bad("proj_dim must be at least 1, got \(projDim)") }
-    guard daLength >= 1 else { throw bad("da_len must be at least 1, got \(daLength)") }
-    guard inlierThreshold > 0, inlierThreshold < 1 else { throw bad("inlier_threshold must be in (0, 1), got \(inlierThreshold)") }
-    if let w = openWarmupSteps, w < 0 { throw bad("open_warmup_steps must be >= 0, got \(w)") }
-  }
 
   public func prepare(unlabeledCount: Int, classes: Int, model: Model, rng: inout RNG) throws {
     try validate()
@@ -84,11 +64,11 @@ public final class IOMatch: SyntheticDetector {
     daPointer = 0
     var r = RNG(seed: rng.next())
     let f = model.featureDim
-    if !model.hasHead("proj") {
-      try model.addHead(name: "proj", layer: Sequential([Linear(f, f, rng: &r), ReLU(), Linear(f, projDim, rng: &r)]))
+    if !model.hasHead(.proj) {
+      try model.addHead(name: .proj, layer: Sequential([Linear(f, f, rng: &r), ReLU(), Linear(f, projDim, rng: &r)]))
     }
-    if !model.hasHead("mb") { try model.addHead(name: "mb", layer: xavierNormalLinear(projDim, 2 * classes, bias: false, rng: &r)) }
-    if !model.hasHead("open") { try model.addHead(name: "open", layer: xavierNormalLinear(projDim, classes + 1, bias: true, rng: &r)) }
+    if !model.hasHead(.multiBinary) { try model.addHead(name: .multiBinary, layer: xavierNormalLinear(projDim, 2 * classes, bias: false, rng: &r)) }
+    if !model.hasHead(.open) { try model.addHead(name: .open, layer: xavierNormalLinear(projDim, classes + 1, bias: true, rng: &r)) }
   }
 
   /// The first step at which the open-set loss counts.
@@ -152,10 +132,10 @@ public final class IOMatch: SyntheticDetector {
   }
 
   public func syntheticScores(features: Tensor, model: Model) throws -> [Float] {
-    let logits = try model.head("main", features)
+    let logits = try model.head(.main, features)
     let k = logits.shape[1]
     let p = try probabilities(logits).values
-    let mb = try model.head("mb", try model.head("proj", features))
+    let mb = try model.head(.multiBinary, try model.head(.proj, features))
     return try targets(probabilities: p, mbLogits: mb, classes: k).score
   }
 
@@ -170,13 +150,13 @@ public final class IOMatch: SyntheticDetector {
     let u = batch.weakLogits.shape[0]
 
     // Labeled multi-binary loss (gradient into mb, proj and the backbone).
-    let mbLabeled = try model.head("mb", try model.head("proj", batch.labeledFeatures))
+    let mbLabeled = try model.head(.multiBinary, try model.head(.proj, batch.labeledFeatures))
     let lMB = try OneVsAll.supervisedLoss(mbLabeled, labels: batch.labels, classes: k)
 
     // Targets from the weak view, without gradient.
     var p = try probabilities(batch.weakLogits).values
     if distAlign { p = try alignDistribution(p, rows: u) }
-    let mbWeak = try GradMode.noGrad { try model.head("mb", try model.head("proj", batch.weakFeatures.detached())) }
+    let mbWeak = try GradMode.noGrad { try model.head(.multiBinary, try model.head(.proj, batch.weakFeatures.detached())) }
     let t = try targets(probabilities: p, mbLogits: mbWeak, classes: k)
 
     let uiMask: [Float] = (0..<u).map { t.inlier[$0] && t.pMask[$0] ? 1 : 0 }
@@ -189,7 +169,7 @@ public final class IOMatch: SyntheticDetector {
     let qMask: [Float] = t.qMask.map { $0 ? 1 : 0 }
     var opValue = 0.0
     if openOn {
-      let openLogits = try model.head("open", try model.head("proj", strongF))
+      let openLogits = try model.head(.open, try model.head(.proj, strongF))
       let lOP = try openLogits.crossEntropy(targets: Tensor(shape: [u, k + 1], values: t.q),
                                             weights: Tensor(shape: [u], values: qMask), reduction: .mean)
       opValue = Double(try lOP.item())

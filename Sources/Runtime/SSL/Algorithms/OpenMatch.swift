@@ -31,46 +31,30 @@
 public final class OpenMatch: SyntheticDetector {
   public let name = "openmatch"
   public let views = UnlabeledViews.weakAndStrong
-  /// Weight λ_em of the open-set entropy minimisation.
+  @AlgorithmOption("lambda_em", .nonNegative, doc: "weight λ_em of the open-set entropy minimisation")
   public var lambdaEM: Float = 0.1
-  /// Weight λ_socr of the soft open-set consistency.
+  @AlgorithmOption("lambda_socr", .nonNegative, doc: "weight λ_socr of the soft open-set consistency")
   public var lambdaSOCR: Float = 0.5
-  /// Weight of the FixMatch term on selected inliers (1 in the paper).
+  @AlgorithmOption("lambda_fix", .nonNegative, doc: "weight of the FixMatch term on selected inliers (1 in the paper)")
   public var lambdaFix: Float = 1
-  /// Confidence threshold τ of the FixMatch term (OP_Match `--threshold`, default 0).
+  @AlgorithmOption("tau", .unit, doc: "confidence threshold τ of the FixMatch term (OP_Match `--threshold`)")
   public var tau: Float = 0
-  /// Step at which inlier selection and the FixMatch term start; nil = 10/512 of the run.
+  @AlgorithmOption("start_fix", .atLeast(0), none: "10/512 of the run", doc: "step at which inlier selection and the FixMatch term start")
   public var startFix: Int? = nil
-  /// Samples whose outlier probability for their predicted class is below this are inliers.
+  @AlgorithmOption("inlier_threshold", .openUnit, doc: "samples whose outlier probability for their predicted class is below this are inliers")
   public var inlierThreshold: Float = 0.5
 
   public init() {}
-
-  public var options: [(String, String)] {
-    [("lambda_em", "\(lambdaEM)"), ("lambda_socr", "\(lambdaSOCR)"), ("lambda_fix", "\(lambdaFix)"), ("tau", "\(tau)"),
-     ("start_fix", startFix.map(String.init) ?? "10/512 of the run"), ("inlier_threshold", "\(inlierThreshold)")]
-  }
 
   /// The outlier score is judged against provenance at evaluation: do OpenMatch's outliers
   /// coincide with the synthetic images?
   public var detectThreshold: Float { inlierThreshold }
 
-  /// Checks option values, naming the bad one.
-  public func validate() throws {
-    func bad(_ m: String) -> RuntimeError { .invalidArgument(op: name, message: m) }
-    for (n, v) in [("lambda_em", lambdaEM), ("lambda_socr", lambdaSOCR), ("lambda_fix", lambdaFix)] where !(v >= 0 && v.isFinite) {
-      throw bad("\(n) must be a non-negative number, got \(v)")
-    }
-    guard tau >= 0, tau <= 1 else { throw bad("tau must be in [0, 1], got \(tau)") }
-    guard inlierThreshold > 0, inlierThreshold < 1 else { throw bad("inlier_threshold must be in (0, 1), got \(inlierThreshold)") }
-    if let s = startFix, s < 0 { throw bad("start_fix must be >= 0, got \(s)") }
-  }
-
   public func prepare(unlabeledCount: Int, classes: Int, model: Model, rng: inout RNG) throws {
     try validate()
     var initRNG = RNG(seed: rng.next())
-    if !model.hasHead("ova") {
-      try model.addHead(name: "ova", layer: xavierNormalLinear(model.featureDim, 2 * classes, bias: false, rng: &initRNG))
+    if !model.hasHead(.ova) {
+      try model.addHead(name: .ova, layer: xavierNormalLinear(model.featureDim, 2 * classes, bias: false, rng: &initRNG))
     }
   }
 
@@ -99,7 +83,7 @@ public final class OpenMatch: SyntheticDetector {
   }
 
   public func syntheticScores(features: Tensor, model: Model) throws -> [Float] {
-    try outlierScores(mainLogits: try model.head("main", features), ovaLogits: try model.head("ova", features))
+    try outlierScores(mainLogits: try model.head(.main, features), ovaLogits: try model.head(.ova, features))
   }
 
   public func unsupervisedLoss(_ batch: SSLBatch) throws -> UnsupervisedResult {
@@ -108,9 +92,9 @@ public final class OpenMatch: SyntheticDetector {
     }
     let model = batch.model, k = batch.classes
     let u = batch.weakLogits.shape[0]
-    let ovaLabeled = try model.head("ova", batch.labeledFeatures)
-    let ovaWeak = try model.head("ova", batch.weakFeatures.detached())
-    let ovaStrong = try model.head("ova", strongF)
+    let ovaLabeled = try model.head(.ova, batch.labeledFeatures)
+    let ovaWeak = try model.head(.ova, batch.weakFeatures.detached())
+    let ovaStrong = try model.head(.ova, strongF)
 
     let lOVA = try OneVsAll.supervisedLoss(ovaLabeled, labels: batch.labels, classes: k)
     let lEM = try OneVsAll.entropy(ovaWeak, classes: k).add(OneVsAll.entropy(ovaStrong, classes: k)).mul(0.5)

@@ -7,18 +7,18 @@
 public final class PseudoLabel: SSLAlgorithm {
   public let name = "pseudo_label"
   public let views = UnlabeledViews.weak
-  public var tau: Float
-  public var lambdaU: Float
-  /// Fraction of the run over which the unlabeled weight ramps up linearly.
-  public var rampFraction: Float
-  public var options: [(String, String)] {
-    [("tau", "\(tau)"), ("lambda_u", "\(lambdaU)"), ("ramp", "\(rampFraction)")]
-  }
+  @AlgorithmOption("tau", .unit, doc: "confidence threshold τ")
+  public var tau: Float = 0.95
+  @AlgorithmOption("lambda_u", .nonNegative, doc: "weight λ_u of the unlabeled loss (after the ramp)")
+  public var lambdaU: Float = 1
+  @AlgorithmOption("ramp", .unit, doc: "fraction of the run over which the unlabeled weight ramps up linearly")
+  public var rampFraction: Float = 0.4
 
-  public init(tau: Float = 0.95, lambdaU: Float = 1, rampFraction: Float = 0.4) {
-    self.tau = tau
-    self.lambdaU = lambdaU
-    self.rampFraction = rampFraction
+  /// Options left nil keep their declared defaults.
+  public init(tau: Float? = nil, lambdaU: Float? = nil, rampFraction: Float? = nil) {
+    if let tau { self.tau = tau }
+    if let lambdaU { self.lambdaU = lambdaU }
+    if let rampFraction { self.rampFraction = rampFraction }
   }
 
   /// The unlabeled weight at step k of K: λ_u · min(1, k / (ramp · K)).

@@ -24,74 +24,87 @@
 public final class RSMatch: SyntheticDetector {
   public let name = "rsmatch"
   public let views = UnlabeledViews.weakAndStrong
+  @AlgorithmOption("tau", .unit, doc: "confidence threshold τ of the main head's weak-view prediction")
   public var tau: Float = 0.95
+  @AlgorithmOption("lambda_u", .nonNegative, doc: "weight λ_u of the real-routed consistency loss")
   public var lambdaU: Float = 1
-  /// Weight of the synthetic-routed consistency loss. 0.25, not 1: on a validation split
-  /// (docs/results.md) a weight of 1 let the main head's wrong pseudo-labels on synthetic
-  /// images train the backbone; 0.25 scored highest and ties dropping them, keeping the dummy head.
+  /// 0.25, not 1: on a validation split (docs/results.md) a weight of 1 let the main head's
+  /// wrong pseudo-labels on synthetic images train the backbone; 0.25 scored highest and ties
+  /// dropping them, keeping the dummy head.
+  @AlgorithmOption("lambda_syn", .nonNegative, doc: "weight of the synthetic-routed (dummy-head) loss, relative to lambda_u")
   public var lambdaSyn: Float = 0.25
+  @AlgorithmOption("lambda_det", .nonNegative, doc: "weight of the detector's class-balanced BCE")
   public var lambdaDet: Float = 1
+  @AlgorithmOption("detect_threshold", .openUnit, doc: "p_syn at or above which a sample is routed as synthetic")
   public var detectThreshold: Float = 0.5
-  /// Steps during which everything is routed as real; nil = 10% of the run.
+  @AlgorithmOption("warmup_steps", .atLeast(0), none: "10%", doc: "steps during which everything is routed as real (nil: 10% of the run)")
   public var warmupSteps: Int? = nil
+  @AlgorithmOption("queue_size", .atLeast(1), doc: "capacity of the synthetic-candidate queue, per class")
   public var queueSize = 64
+  @AlgorithmOption("queue_per_step", .atLeast(1), doc: "samples pushed per class and step")
   public var queuePerStep = 4
+  @AlgorithmOption("classwise_queue", doc: "one queue per pseudo-class (false: one global queue)")
   public var classwiseQueue = true
-  /// "pu" (random per pseudo-class) or "low_confidence".
-  public var queueBootstrap = "pu"
+  @AlgorithmOption("queue_bootstrap", doc: "how the warm-up fills the queue")
+  public var queueBootstrap = QueueBootstrap.pu
+  @AlgorithmOption("dummy", doc: "train synthetic-routed samples through the dummy head (false: drop them)")
   public var useDummy = true
-  /// "main" or "dummy": which head's weak prediction labels the synthetic-routed samples.
-  public var dummyTargets = "main"
-  /// "detector" (default), "oracle" (true provenance; upper bound) or "none" (all real: FixMatch).
-  public var routing = "detector"
-  /// Whether the detector loss trains the backbone too.
+  @AlgorithmOption("dummy_targets", doc: "which head's weak prediction labels the synthetic-routed samples")
+  public var dummyTargets = DummyTargets.main
+  @AlgorithmOption("routing", doc: "what decides that a sample is synthetic")
+  public var routing = Routing.detector
+  @AlgorithmOption("detector_grad", doc: "whether the detector loss trains the backbone too")
   public var detectorGrad = false
-  /// Hidden width of the detector MLP; 0 makes it a linear probe.
+  @AlgorithmOption("detector_hidden", .atLeast(0), doc: "hidden width of the detector MLP; 0 makes it a linear probe")
   public var detectorHidden = 64
+
+  /// How the warm-up fills the synthetic-candidate queue.
+  public enum QueueBootstrap: String, OptionEnum, Sendable {
+    /// Random samples per pseudo-class (positive-unlabeled style, the default).
+    case pu
+    /// The least confident samples.
+    case lowConfidence = "low_confidence"
+  }
+
+  /// Which head's weak prediction labels the synthetic-routed samples.
+  public enum DummyTargets: String, OptionEnum, Sendable {
+    case main, dummy
+  }
+
+  /// What decides that a sample is synthetic.
+  public enum Routing: String, OptionEnum, Sendable {
+    /// The detector head's score (the method).
+    case detector
+    /// True provenance: an upper bound, clearly labelled.
+    case oracle
+    /// Everything real: FixMatch.
+    case none
+  }
 
   var queue: ClasswiseQueue? = nil
   var rng = RNG(seed: 0)
 
   public init() {}
 
-  public var options: [(String, String)] {
-    [("tau", "\(tau)"), ("lambda_u", "\(lambdaU)"), ("lambda_syn", "\(lambdaSyn)"), ("lambda_det", "\(lambdaDet)"),
-     ("detect_threshold", "\(detectThreshold)"), ("warmup_steps", warmupSteps.map(String.init) ?? "10%"),
-     ("queue_size", "\(queueSize)"), ("queue_per_step", "\(queuePerStep)"), ("classwise_queue", "\(classwiseQueue)"),
-     ("queue_bootstrap", queueBootstrap), ("dummy", "\(useDummy)"), ("dummy_targets", dummyTargets),
-     ("routing", routing), ("detector_grad", "\(detectorGrad)"), ("detector_hidden", "\(detectorHidden)")]
-  }
-
-  public var usesOracleProvenance: Bool { routing == "oracle" }
-
-  /// Checks option values, naming the bad one.
-  public func validate() throws {
-    func bad(_ m: String) -> RuntimeError { .invalidArgument(op: "rsmatch", message: m) }
-    guard ["pu", "low_confidence"].contains(queueBootstrap) else { throw bad("queue_bootstrap must be \"pu\" or \"low_confidence\", got \"\(queueBootstrap)\"") }
-    guard ["main", "dummy"].contains(dummyTargets) else { throw bad("dummy_targets must be \"main\" or \"dummy\", got \"\(dummyTargets)\"") }
-    guard ["detector", "oracle", "none"].contains(routing) else { throw bad("routing must be \"detector\", \"oracle\" or \"none\", got \"\(routing)\"") }
-    guard queueSize >= 1, queuePerStep >= 1 else { throw bad("queue_size and queue_per_step must be at least 1") }
-    guard detectThreshold > 0, detectThreshold < 1 else { throw bad("detect_threshold must be in (0, 1), got \(detectThreshold)") }
-    guard detectorHidden >= 0 else { throw bad("detector_hidden must be >= 0") }
-  }
+  public var usesOracleProvenance: Bool { routing == .oracle }
 
   public func prepare(unlabeledCount: Int, classes: Int, model: Model, rng: inout RNG) throws {
     try validate()
     self.rng = RNG(seed: rng.next())
     var init_ = RNG(seed: rng.next())
     let f = model.featureDim
-    if !model.hasHead("detector") {
+    if !model.hasHead(.detector) {
       let det: any Layer = detectorHidden > 0
         ? Sequential([Linear(f, detectorHidden, rng: &init_), ReLU(), Linear(detectorHidden, 1, rng: &init_)])
         : Linear(f, 1, rng: &init_)
-      try model.addHead(name: "detector", layer: det)
+      try model.addHead(name: .detector, layer: det)
     }
-    if !model.hasHead("dummy") { try model.addHead(name: "dummy", layer: Linear(f, classes, rng: &init_)) }
+    if !model.hasHead(.dummy) { try model.addHead(name: .dummy, layer: Linear(f, classes, rng: &init_)) }
     queue = ClasswiseQueue(classes: classes, capacity: queueSize, featureDim: f, classwise: classwiseQueue)
   }
 
   public func syntheticScores(features: Tensor, model: Model) throws -> [Float] {
-    try model.head("detector", features).sigmoid().values
+    try model.head(.detector, features).sigmoid().values
   }
 
   /// Class-balanced binary cross-entropy of detector logits z [N, 1] against 0/1 targets,
@@ -124,9 +137,9 @@ public final class RSMatch: SyntheticDetector {
     // Routing.
     var routedSyn = [Bool](repeating: false, count: u)
     switch routing {
-    case "oracle": routedSyn = batch.oracleSynthetic ?? routedSyn
-    case "detector": if !inWarmup { routedSyn = pSyn.map { $0 >= detectThreshold } }
-    default: break
+    case .oracle: routedSyn = batch.oracleSynthetic ?? routedSyn
+    case .detector: if !inWarmup { routedSyn = pSyn.map { $0 >= detectThreshold } }
+    case .none: break
     }
 
     // Queue update: per pseudo-class, the most synthetic-looking samples of this batch.
@@ -140,8 +153,8 @@ public final class RSMatch: SyntheticDetector {
     let perGroup = classwiseQueue ? queuePerStep : queuePerStep * batch.classes
     for (g, members) in groups.enumerated() where !members.isEmpty {
       var chosen: [Int]
-      if inWarmup && routing == "detector" {
-        if queueBootstrap == "pu" {
+      if inWarmup && routing == .detector {
+        if queueBootstrap == .pu {
           var m = members
           rng.shuffle(&m)
           chosen = Array(m.prefix(perGroup))
@@ -157,12 +170,12 @@ public final class RSMatch: SyntheticDetector {
 
     // Detector loss: labeled = real (0), queue = synthetic (1), class-balanced.
     var detLoss = Tensor(scalar: 0)
-    if routing == "detector", let (qf, qw) = queue.batch() {
+    if routing == .detector, let (qf, qw) = queue.batch() {
       let realF = detectorGrad ? batch.labeledFeatures : batch.labeledFeatures.detached()
       let nReal = realF.shape[0]
-      let lossReal = try bce(try model.head("detector", realF), target: 0,
+      let lossReal = try bce(try model.head(.detector, realF), target: 0,
                              weights: [Float](repeating: 1 / Float(nReal), count: nReal))
-      let lossSyn = try bce(try model.head("detector", qf), target: 1, weights: qw)
+      let lossSyn = try bce(try model.head(.detector, qf), target: 1, weights: qw)
       detLoss = try lossReal.add(lossSyn).mul(0.5 * lambdaDet)
     }
 
@@ -170,8 +183,8 @@ public final class RSMatch: SyntheticDetector {
     var realW = [Float](repeating: 0, count: u), synW = [Float](repeating: 0, count: u)
     var synTargets = pl
     var synMask = mainMask
-    if useDummy, dummyTargets == "dummy", routedSyn.contains(true) {
-      let dummyWeak = try GradMode.noGrad { try model.head("dummy", batch.weakFeatures.detached()) }
+    if useDummy, dummyTargets == .dummy, routedSyn.contains(true) {
+      let dummyWeak = try GradMode.noGrad { try model.head(.dummy, batch.weakFeatures.detached()) }
       let (dc, dl) = rowMaxArgmax(try probabilities(dummyWeak))
       synTargets = dl
       synMask = dc.map { $0 >= tau ? 1 : 0 }
@@ -181,7 +194,7 @@ public final class RSMatch: SyntheticDetector {
     }
     var loss = try weightedCrossEntropy(strong, targets: pl, weights: realW).mul(lambdaU)
     if useDummy, synW.contains(where: { $0 > 0 }) {
-      let dummyStrong = try model.head("dummy", strongF)
+      let dummyStrong = try model.head(.dummy, strongF)
       let synLoss = try weightedCrossEntropy(dummyStrong, targets: synTargets, weights: synW)
       loss = try loss.add(synLoss.mul(lambdaU * lambdaSyn))
     }

@@ -13,20 +13,21 @@ import Glibc
 public final class SoftMatch: SSLAlgorithm {
   public let name = "softmatch"
   public let views = UnlabeledViews.weakAndStrong
-  public var lambdaU: Float
-  public var momentum: Float
-  public var nSigma: Float
+  @AlgorithmOption("lambda_u", .nonNegative, doc: "weight λ_u of the unlabeled loss")
+  public var lambdaU: Float = 1
+  @AlgorithmOption("momentum", .unit, doc: "EMA momentum m of the confidence statistics")
+  public var momentum: Float = 0.999
+  @AlgorithmOption("n_sigma", .nonNegative, doc: "width n_σ of the truncated Gaussian, in standard deviations")
+  public var nSigma: Float = 2
   public private(set) var pModel: [Float]? = nil
   public private(set) var muT: Float = 0
   public private(set) var varT: Float = 1
-  public var options: [(String, String)] {
-    [("lambda_u", "\(lambdaU)"), ("ema", "\(momentum)"), ("n_sigma", "\(nSigma)")]
-  }
 
-  public init(lambdaU: Float = 1, momentum: Float = 0.999, nSigma: Float = 2) {
-    self.lambdaU = lambdaU
-    self.momentum = momentum
-    self.nSigma = nSigma
+  /// Options left nil keep their declared defaults.
+  public init(lambdaU: Float? = nil, momentum: Float? = nil, nSigma: Float? = nil) {
+    if let lambdaU { self.lambdaU = lambdaU }
+    if let momentum { self.momentum = momentum }
+    if let nSigma { self.nSigma = nSigma }
   }
 
   public func prepare(unlabeledCount: Int, classes: Int, model: Model, rng: inout RNG) throws {

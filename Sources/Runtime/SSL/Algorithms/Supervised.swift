@@ -2,7 +2,6 @@
 public final class Supervised: SSLAlgorithm {
   public let name = "supervised"
   public let views = UnlabeledViews.none
-  public var options: [(String, String)] { [] }
   public init() {}
 
   public func unsupervisedLoss(_ batch: SSLBatch) throws -> UnsupervisedResult {
