@@ -95,6 +95,10 @@ final class ElementwiseTests: XCTestCase {
     XCTAssertEqual(try x.square().values, [4, 0.25, 0.25, 9])
     XCTAssertEqual(try x.clip(-1, 1).values, [-1, -0.5, 0.5, 1])
     XCTAssertTrue(allClose(try x.sigmoid().values, x.values.map { 1 / (1 + expDouble(-$0)) }))
+    // GELU: PyTorch's torch.nn.functional.gelu (exact erf form) at -3, -1, 0, 0.5, 1, 3.
+    let geluIn = Tensor(shape: [6], values: [-3, -1, 0, 0.5, 1, 3])
+    XCTAssertTrue(allClose(try geluIn.gelu().values, [-0.0040496, -0.1586553, 0, 0.3457312, 0.8413447, 2.9959502]),
+                  "\(try geluIn.gelu().values)")
     // Sigmoid saturates without NaN or overflow.
     XCTAssertEqual(try Tensor(shape: [2], values: [-200, 200]).sigmoid().values, [0, 1])
 
@@ -102,7 +106,7 @@ final class ElementwiseTests: XCTestCase {
     let kinks: [(String, [Float], (Tensor) throws -> Tensor)] = [
       ("relu", [0], { try $0.relu() }), ("leakyRelu", [0], { try $0.leakyRelu(slope: 0.1) }),
       ("abs", [0], { try $0.abs() }), ("clip", [-0.5, 0.5], { try $0.clip(-0.5, 0.5) }),
-      ("sigmoid", [], { try $0.sigmoid() }), ("tanh", [], { try $0.tanh() }),
+      ("sigmoid", [], { try $0.sigmoid() }), ("tanh", [], { try $0.tanh() }), ("gelu", [], { try $0.gelu() }),
       ("exp", [], { try $0.exp() }), ("square", [], { try $0.square() }), ("neg", [], { try $0.neg() }),
     ]
     for (seed, (name, avoid, f)) in kinks.enumerated() {

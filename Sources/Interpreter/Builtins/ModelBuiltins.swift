@@ -65,6 +65,8 @@ extension BuiltinRegistry {
           example: "l = batchnorm(4)\nshape(l(randn([2, 4, 3, 3], seed: 0)))") { a in
       .object(LayerObject(BatchNorm2d(try ModelBindings.positive(&a, 0))))
     }
+    r.add("gelu_layer()", category: c, doc: "The GELU activation (exact erf form) as a layer.",
+          example: "gelu_layer()(tensor([-1, 2]))") { _ in .object(LayerObject(GELU())) }
     r.add("relu_layer()", category: c, doc: "The ReLU activation as a layer.",
           example: "relu_layer()(tensor([-1, 2]))") { _ in .object(LayerObject(ReLU())) }
     r.add("maxpool(k)", category: c, doc: "Max pooling over k x k windows with stride k, as a layer.",

@@ -128,6 +128,10 @@ extension BuiltinRegistry {
     r.add("sigmoid(t)", category: c, doc: "1 / (1 + exp(-t)) elementwise.", example: "sigmoid(tensor([0]))") { a in
       try TensorBuiltins.unary(&a, number: { 1 / (1 + Glibc.exp(-$0)) }, tensor: Tensor.sigmoid)
     }
+    r.add("gelu(t)", category: c, doc: "GELU x·Φ(x) = x(1 + erf(x/√2))/2 elementwise (exact form, as PyTorch's default).",
+          example: "gelu(tensor([-1, 0, 1]))") { a in
+      try TensorBuiltins.unary(&a, number: { 0.5 * $0 * (1 + Glibc.erf($0 / 2.0.squareRoot())) }, tensor: Tensor.gelu)
+    }
     r.add("tanh(t)", category: c, doc: "Hyperbolic tangent elementwise.", example: "tanh(0.5)") { a in
       try TensorBuiltins.unary(&a, number: { Glibc.tanh($0) }, tensor: Tensor.tanh)
     }

@@ -102,3 +102,14 @@ public struct ScriptError: Error {
     return ScriptError(.other(String(describing: error)), at: span)
   }
 }
+
+extension ScriptError {
+  /// Whether the error says a value cannot be called this way (not callable, or wrong
+  /// arguments for what it is), as opposed to a failure inside the call.
+  var isCallMisuse: Bool {
+    switch kind {
+    case .arguments, .notCallable: return true
+    default: return false
+    }
+  }
+}

@@ -297,6 +297,19 @@ extension Compiler {
       }
     }
     let ctx = context
+    // A variable named like a builtin (`train = fashion_mnist("train")`) hides it: a failed
+    // call says so, rather than only what the variable's value cannot do.
+    var hidden: String? = nil
+    if case .name(let n) = calleeExpr.kind, ctx.registry[n] != nil { hidden = n }
+    func located(_ error: any Error, _ c: Value) -> ScriptError {
+      if let hidden, let e = error as? ScriptError, e.isCallMisuse {
+        if case .builtin(let b) = c, b.name == hidden {} else if case .closure = c {} else {
+          return ScriptError(.other("'\(hidden)' is a variable here (a \(c.typeName)) and hides the builtin \(hidden)(); "
+                                    + "give the variable another name, or :reset the session, to call the builtin"), at: span)
+        }
+      }
+      return ScriptError.wrap(error, at: span)
+    }
     if keywords.isEmpty {
       let n = positional.count
       return { f in
@@ -314,7 +327,7 @@ extension Compiler {
         var values: [Value] = []
         values.reserveCapacity(n)
         for p in positional { values.append(try p.run(f)) }
-        do { return try ctx.invoke(c, values, [], at: span) } catch { throw ScriptError.wrap(error, at: span) }
+        do { return try ctx.invoke(c, values, [], at: span) } catch { throw located(error, c) }
       }
     }
     return { f in
@@ -323,7 +336,7 @@ extension Compiler {
       for p in positional { values.append(try p.run(f)) }
       var kws: [(String, Value)] = []
       for (k, ev) in zip(labels, keywords) { kws.append((k, try ev.run(f))) }
-      do { return try ctx.invoke(c, values, kws, at: span) } catch { throw ScriptError.wrap(error, at: span) }
+      do { return try ctx.invoke(c, values, kws, at: span) } catch { throw located(error, c) }
     }
   }
 }

@@ -99,6 +99,10 @@ struct SigmoidOp: UnaryKernelOp {
     return e / (1 + e)
   }
 }
+/// GELU, exact (erf) form as PyTorch's default `gelu`: x Φ(x) = x (1 + erf(x / √2)) / 2.
+struct GeluOp: UnaryKernelOp {
+  @inline(__always) func callAsFunction(_ x: Float) -> Float { 0.5 * x * (1 + erff(x * 0.70710678118654752)) }
+}
 struct ClipOp: UnaryKernelOp {
   let lo: Float, hi: Float
   @inline(__always) func callAsFunction(_ x: Float) -> Float { Swift.min(Swift.max(x, lo), hi) }
@@ -114,6 +118,14 @@ struct LeakyReluGradOp: BinaryKernelOp {
 /// `g * y * (1 - y)` from the sigmoid output y.
 struct SigmoidGradOp: BinaryKernelOp {
   @inline(__always) func callAsFunction(_ g: Float, _ y: Float) -> Float { g * y * (1 - y) }
+}
+/// `g * (Φ(x) + x φ(x))` from the GELU input x (φ the standard normal density).
+struct GeluGradOp: BinaryKernelOp {
+  @inline(__always) func callAsFunction(_ g: Float, _ x: Float) -> Float {
+    let cdf = 0.5 * (1 + erff(x * 0.70710678118654752))
+    let pdf = 0.39894228040143268 * expf(-0.5 * x * x)
+    return g * (cdf + x * pdf)
+  }
 }
 /// `g * (1 - y²)` from the tanh output y.
 struct TanhGradOp: BinaryKernelOp {

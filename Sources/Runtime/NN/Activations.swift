@@ -7,6 +7,15 @@ public final class ReLU: Layer {
   public var description: String { "ReLU" }
 }
 
+/// GELU x·Φ(x), exact erf form (as PyTorch's `nn.GELU()` default).
+public final class GELU: Layer {
+  public var isTraining = true
+  public init() {}
+  public func forward(_ x: Tensor) throws -> Tensor { try x.gelu() }
+  public func clone() -> any Layer { let l = GELU(); l.isTraining = isTraining; return l }
+  public var description: String { "GELU" }
+}
+
 /// x for x > 0, slope·x otherwise (WRN uses slope 0.1).
 public final class LeakyReLU: Layer {
   public let slope: Float

@@ -51,6 +51,13 @@ extension Tensor {
     try unary("sigmoid", SigmoidOp()) { g, out in try Tensor.gradMap(SigmoidGradOp(), g, out, op: "sigmoid") }
   }
 
+  /// GELU, the exact form x·Φ(x) = x(1 + erf(x/√2))/2 (PyTorch's default `gelu`, not the tanh
+  /// approximation); backward g(Φ(x) + x·φ(x)) from the saved input.
+  public func gelu() throws -> Tensor {
+    let x = self
+    return try unary("gelu", GeluOp()) { g, _ in try Tensor.gradMap(GeluGradOp(), g, x.storage, op: "gelu") }
+  }
+
   /// Hyperbolic tangent; backward g(1−y²).
   public func tanh() throws -> Tensor {
     try unary("tanh", TanhOp()) { g, out in try Tensor.gradMap(TanhGradOp(), g, out, op: "tanh") }
