@@ -9,7 +9,7 @@ import Glibc
 /// The `rslab` command line: REPL, scripts, one-liners, notebooks.
 ///
 /// Exit status: 0 success, 1 error in the program, 2 bad command line (ArgumentParser's
-/// usage errors would exit 64; `main` maps them to 2 as LANGUAGE.md requires).
+/// usage errors would exit 64; `main` maps them to 2 as docs/language.md documents).
 @main
 struct RSLab: ParsableCommand {
   static let configuration = CommandConfiguration(

@@ -1,4 +1,4 @@
-/// One language error, rendered once by `rendered` in the LANGUAGE.md format:
+/// One language error, rendered once by `rendered` in the format docs/language.md ("Errors") describes:
 /// `file:line:col: error: message`, the source line, a caret, then traceback lines.
 public struct Diagnostic: Error, CustomStringConvertible, Sendable {
   public var message: String

@@ -1,4 +1,4 @@
-/// Binding strength, lowest first (LANGUAGE.md "Expressions").
+/// Binding strength, lowest first (docs/language.md, "Operators").
 enum Precedence: Int, Comparable {
   case pipe = 1, or, and, not, comparison, range, additive, multiplicative, unary, power, postfix
   static func < (a: Precedence, b: Precedence) -> Bool { a.rawValue < b.rawValue }

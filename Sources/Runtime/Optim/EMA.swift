@@ -1,5 +1,5 @@
 /// An exponential moving average of a model's parameters, used for evaluation (USB
-/// `EMA`, SSL-REFERENCE §1): after each optimizer step
+/// `EMA`, USB `semilearn/core/hooks/ema.py`): after each optimizer step
 /// `shadow = d·shadow + (1 - d)·θ` for parameters, while batch-norm running statistics
 /// (buffers) are copied from the live model.
 ///

@@ -1,7 +1,7 @@
 /// An image augmentation policy: none, weak (flip + shift) or strong (weak, RandAugment,
 /// Cutout), for 1- or 3-channel uint8 images of any size.
 ///
-/// Weak is the FixMatch weak view (SSL-REFERENCE §3; USB, TorchSSL and google-research/fixmatch
+/// Weak is the FixMatch weak view (USB, TorchSSL and google-research/fixmatch
 /// agree): a horizontal flip with probability 0.5, then a random shift of up to 12.5% of each
 /// side (4 px at 32, 3 px at 28) with reflect padding, i.e. `RandomCrop(padding, reflect)`.
 /// Horizontal flips are standard for Fashion-MNIST SSL too (google-research/fixmatch mirrors

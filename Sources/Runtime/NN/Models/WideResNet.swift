@@ -1,5 +1,5 @@
 extension Model {
-  /// Wide ResNet as in USB (`semilearn/nets/wrn/wrn.py`, see SSL-REFERENCE §4): a 3x3 stem
+  /// Wide ResNet as in USB (`semilearn/nets/wrn/wrn.py`, see docs/algorithms.md): a 3x3 stem
   /// convolution to 16 channels (with bias), three groups of (depth - 4) / 6 pre-activation
   /// blocks of widths 16k, 32k, 64k (strides 1, 2, 2), then BN -> LeakyReLU(0.1) -> global
   /// average pooling (features [N, 64k]) and a linear head. BN momentum 0.001 (PyTorch
