@@ -5,34 +5,6 @@ import Runtime
 
 /// The few file operations the shell needs, on POSIX calls (no Foundation: startup time).
 enum FileSystem {
-  /// Reads a whole file as bytes; throws `RuntimeError.io` naming the path.
-  static func readBytes(_ path: String) throws -> [UInt8] {
-    let fd = open(path, O_RDONLY)
-    guard fd >= 0 else { throw RuntimeError.io(path: path, message: lastError()) }
-    defer { close(fd) }
-    var st = stat()
-    if fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR {
-      throw RuntimeError.io(path: path, message: "is a folder, not a file")
-    }
-    var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 65536)
-    while true {
-      let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-      if n < 0 {
-        if errno == EINTR { continue }
-        throw RuntimeError.io(path: path, message: lastError())
-      }
-      if n == 0 { break }
-      bytes.append(contentsOf: chunk[0..<n])
-    }
-    return bytes
-  }
-
-  /// Reads a whole file as UTF-8 text (invalid sequences become U+FFFD).
-  static func readText(_ path: String) throws -> String {
-    String(decoding: try readBytes(path), as: UTF8.self)
-  }
-
   /// Whether `path` names an existing folder.
   static func isDirectory(_ path: String) -> Bool {
     var st = stat()

@@ -76,7 +76,7 @@ extension REPL {
       let path = argument.count >= 2 && argument.hasPrefix("\"") && argument.hasSuffix("\"")
         ? String(argument.dropFirst().dropLast()) : argument
       do {
-        let source = try FileSystem.readText(path)
+        let source = try FileBytes.readText(path)
         if evaluate(source, file: path, echo: false) { Console.line("loaded \(path)") }
       } catch {
         Console.err("cannot load \(error)")

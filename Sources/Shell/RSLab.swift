@@ -61,7 +61,7 @@ struct RSLab: ParsableCommand {
     } else if let file {
       let source: String
       do {
-        source = try FileSystem.readText(file)
+        source = try FileBytes.readText(file)
       } catch {
         Console.err("rslab: cannot open script \(error)")
         throw ExitCode(2)

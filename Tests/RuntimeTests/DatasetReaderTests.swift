@@ -111,7 +111,7 @@ final class DatasetReaderTests: XCTestCase {
     try AtomicWrite.write(Array(tb.dropLast(100)), to: "\(dir)/test_batch.bin")
     assertThrowsMessage(try Dataset.cifar10(path: dir, split: "test"), contains: ["test_batch.bin", "truncated file", "3073-byte"])
     unlink("\(dir)/data_batch_3.bin")
-    assertThrowsMessage(try Dataset.cifar10(path: dir), contains: ["data_batch_3.bin", "file not found"])
+    assertThrowsMessage(try Dataset.cifar10(path: dir), contains: ["data_batch_3.bin", "cannot open: No such file"])
   }
 
   func testCIFAR100UsesFineLabels() throws {

@@ -15,7 +15,7 @@ final class NPYTests: XCTestCase {
     let t = Tensor(shape: [2, 3], values: [1, -2, 3.5, 0, 1e-8, 7])
     let path = dir + "/t.npy"
     try NPY.save(t, path: path)
-    let bytes = try BinaryFile.read(path: path)
+    let bytes = try FileBytes.read(path)
     XCTAssertEqual(Array(bytes[0..<8]), [0x93] + Array("NUMPY".utf8) + [1, 0])
     let headerLen = Int(bytes[8]) | Int(bytes[9]) << 8
     XCTAssertEqual((10 + headerLen) % 64, 0, "numpy aligns data to 64 bytes")
@@ -68,6 +68,6 @@ final class NPYTests: XCTestCase {
     expectError(file("{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }", data: [0, 0, 0, 0]), "needs 12")
     expectError(file("{'descr': '<f4', 'fortran_order': False, }", data: []), "no 'shape'")
     expectError(Array(file("{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }", data: [0, 0, 0, 0]).prefix(20)), "runs past")
-    XCTAssertThrowsError(try NPY.load(path: dir + "/missing.npy")) { e in XCTAssertTrue("\(e)".contains("no such file"), "\(e)") }
+    XCTAssertThrowsError(try NPY.load(path: dir + "/missing.npy")) { e in XCTAssertTrue("\(e)".contains("No such file"), "\(e)") }
   }
 }

@@ -16,7 +16,7 @@ final class SafetensorsTests: XCTestCase {
     let a = Tensor(shape: [2, 2], values: [1, 2, 3, 4]), b = Tensor(shape: [3], values: [-1, 0.5, 9])
     let path = dir + "/x.safetensors"
     try Safetensors.write([("a", a), ("b", b)], metadata: ["kind": "test"], path: path)
-    let bytes = try BinaryFile.read(path: path)
+    let bytes = try FileBytes.read(path)
     let n = Int(bytes.loadLE(UInt64.self, at: 0))
     XCTAssertEqual(n % 8, 0)
     let header = String(decoding: bytes[8..<8 + n], as: UTF8.self)

@@ -8,7 +8,7 @@ extension BuiltinRegistry {
     let c = "files"
     r.add("read_text(path)", category: c, doc: "The contents of a text file (UTF-8).",
           example: "read_text(\"notes.txt\")", needsFiles: true) { a in
-      .string(try FileText.read(try a.string(0)))
+      .string(try FileBytes.readText(try a.string(0)))
     }
     r.add("write_text(path, s)", category: c, doc: "Writes a string to a file atomically (replacing it).",
           example: "write_text(\"/tmp/rslab-notes.txt\", \"hello\\n\")", needsFiles: true) { a in
@@ -43,7 +43,7 @@ extension BuiltinRegistry {
   }
 }
 
-/// Whole-file text reading with errors naming the path.
+/// Folder creation for `make_dir`.
 enum FileText {
   /// `mkdir -p`: creates each missing folder of `path`; an existing non-folder is an error.
   static func makeDirectory(_ path: String) throws {
@@ -60,24 +60,5 @@ enum FileText {
         throw RuntimeError.io(path: prefix, message: String(cString: strerror(errno)))
       }
     }
-  }
-
-  static func read(_ path: String) throws -> String {
-    guard let f = fopen(path, "rb") else {
-      throw RuntimeError.io(path: path, message: String(cString: strerror(errno)))
-    }
-    defer { fclose(f) }
-    var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 65536)
-    while true {
-      let n = fread(&chunk, 1, chunk.count, f)
-      if n > 0 { bytes.append(contentsOf: chunk[0..<n]) }
-      if n < chunk.count {
-        if ferror(f) != 0 { throw RuntimeError.io(path: path, message: "read error") }
-        break
-      }
-      try MemoryLimit.check(elements: bytes.count / 4, op: "read_text")
-    }
-    return String(decoding: bytes, as: UTF8.self)
   }
 }

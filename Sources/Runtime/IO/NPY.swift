@@ -82,7 +82,7 @@ public enum NPY {
 
   /// Reads a `.npy` file.
   public static func read(path: String) throws -> NPYArray {
-    try decode(try BinaryFile.read(path: path), path: path)
+    try decode(try FileBytes.read(path), path: path)
   }
 
   /// Reads a `.npy` file of any supported dtype as a Float32 tensor.

@@ -41,7 +41,7 @@ public enum PNGCodec {
 
   /// Reads and decodes the PNG file at `path`; see `decode(_:channels:)`.
   public static func read(path: String, channels: Int? = nil) throws -> (pixels: [UInt8], width: Int, height: Int, channels: Int) {
-    try decode(readFile(path), channels: channels, source: path)
+    try decode(FileBytes.read(path), channels: channels, source: path)
   }
 
   /// Encodes interleaved 8-bit pixels (1 grey, 3 RGB or 4 RGBA channels) as PNG bytes.
@@ -220,35 +220,5 @@ public enum PNGCodec {
       let s = String(decoding: text, as: UTF8.self)
       return s.isEmpty ? "unknown libpng error" : s
     }
-  }
-
-  /// The whole file as bytes, or `RuntimeError.io` naming the path and the system's reason.
-  static func readFile(_ path: String) throws -> [UInt8] {
-    let fd = open(path, O_RDONLY)
-    guard fd >= 0 else {
-      throw RuntimeError.io(path: path, message: "cannot open: \(String(cString: strerror(errno)))")
-    }
-    defer { close(fd) }
-    var st = stat()
-    guard fstat(fd, &st) == 0 else {
-      throw RuntimeError.io(path: path, message: "cannot stat: \(String(cString: strerror(errno)))")
-    }
-    guard (st.st_mode & S_IFMT) == S_IFREG else {
-      throw RuntimeError.io(path: path, message: "not a regular file")
-    }
-    try MemoryLimit.check(bytes: Int(st.st_size), op: "reading \(path)")
-    var out = [UInt8]()
-    out.reserveCapacity(Int(st.st_size))
-    var chunk = [UInt8](repeating: 0, count: 1 << 16)
-    while true {
-      let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-      if n < 0 {
-        if errno == EINTR { continue }
-        throw RuntimeError.io(path: path, message: "read failed: \(String(cString: strerror(errno)))")
-      }
-      if n == 0 { break }
-      out.append(contentsOf: chunk[0..<n])
-    }
-    return out
   }
 }

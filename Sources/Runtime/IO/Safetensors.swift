@@ -49,7 +49,7 @@ public enum Safetensors {
 
   /// Reads a file; errors name the path and what was expected.
   public static func read(path: String) throws -> Contents {
-    try decode(try BinaryFile.read(path: path), path: path)
+    try decode(try FileBytes.read(path), path: path)
   }
 
   /// Parses file bytes.

@@ -54,7 +54,7 @@ struct NotebookCommand: ParsableCommand {
     guard let format = NotebookFormat(path: output) else { throw ExitCode(2) }
     let source: String
     do {
-      source = try FileSystem.readText(file)
+      source = try FileBytes.readText(file)
     } catch {
       Console.err("rslab: cannot open notebook \(error)")
       throw ExitCode(2)

@@ -49,7 +49,7 @@ final class NotebookRunner {
 
     func image(_ path: String) {
       do {
-        outputs.append(.image(path: path, png: try FileSystem.readBytes(path)))
+        outputs.append(.image(path: path, png: try FileBytes.read(path)))
       } catch {
         text("cannot embed the image \(error)\n", stream: "stderr")
       }

@@ -117,32 +117,51 @@ public final class RSMatch: SyntheticDetector {
     return try ce.mul(Tensor(shape: [n], values: weights)).sum()
   }
 
+  /// One step: warm-up check, routing, queue and detector update, then the real-routed
+  /// (main head) and synthetic-routed (dummy head) consistency losses.
   public func unsupervisedLoss(_ batch: SSLBatch) throws -> UnsupervisedResult {
     guard let strong = batch.strongLogits, let strongF = batch.strongFeatures else {
       throw RuntimeError.invalidArgument(op: name, message: "needs the strong view")
     }
-    guard var queue else { throw RuntimeError.invalidArgument(op: name, message: "prepare() was not called") }
-    let model = batch.model
     let u = batch.weakLogits.shape[0]
-    let warmup = warmupSteps ?? max(1, batch.totalSteps / 10)
-    let inWarmup = batch.step < warmup
+    let inWarmup = batch.step < (warmupSteps ?? max(1, batch.totalSteps / 10))
 
     // Main-head pseudo-labels from the weak view.
     let (conf, pl) = rowMaxArgmax(try probabilities(batch.weakLogits))
     let mainMask: [Float] = conf.map { $0 >= tau ? 1 : 0 }
-
     // Detector scores of the weak view (no gradient: they route and rank).
-    let pSyn = try GradMode.noGrad { try syntheticScores(features: batch.weakFeatures.detached(), model: model) }
+    let pSyn = try GradMode.noGrad { try syntheticScores(features: batch.weakFeatures.detached(), model: batch.model) }
 
-    // Routing.
-    var routedSyn = [Bool](repeating: false, count: u)
+    let routedSyn = route(batch, scores: pSyn, inWarmup: inWarmup)
+    let detLoss = try updateDetector(batch, scores: pSyn, confidence: conf, pseudoLabels: pl, inWarmup: inWarmup)
+    let (loss, usedMask, labels) = try consistencyLosses(
+      batch, strong: strong, strongFeatures: strongF, routedSyn: routedSyn, mainMask: mainMask, pseudoLabels: pl)
+    let fill = queue.map { Double($0.count) / Double($0.maxCount) } ?? 0
+    return UnsupervisedResult(
+      loss: try loss.add(detLoss), mask: usedMask, pseudoLabels: labels,
+      terms: [("det_loss", Double(try detLoss.item())),
+              ("routed_syn", Double(routedSyn.filter { $0 }.count) / Double(max(u, 1))),
+              ("queue_fill", fill)],
+      routedSynthetic: routedSyn, syntheticScore: pSyn)
+  }
+
+  /// Routing: which unlabeled samples are judged synthetic (none during the warm-up).
+  func route(_ batch: SSLBatch, scores pSyn: [Float], inWarmup: Bool) -> [Bool] {
+    let none = [Bool](repeating: false, count: pSyn.count)
     switch routing {
-    case .oracle: routedSyn = batch.oracleSynthetic ?? routedSyn
-    case .detector: if !inWarmup { routedSyn = pSyn.map { $0 >= detectThreshold } }
-    case .none: break
+    case .oracle: return batch.oracleSynthetic ?? none
+    case .detector: return inWarmup ? none : pSyn.map { $0 >= detectThreshold }
+    case .none: return none
     }
+  }
 
-    // Queue update: per pseudo-class, the most synthetic-looking samples of this batch.
+  /// Detector update: pushes, per pseudo-class, this batch's most synthetic-looking samples
+  /// (during the warm-up: random ones or the least confident) into the queue, then returns the
+  /// class-balanced BCE of labeled = real (0) against queue = synthetic (1), weight `lambdaDet`.
+  func updateDetector(_ batch: SSLBatch, scores pSyn: [Float], confidence conf: [Float], pseudoLabels pl: [Int],
+                      inWarmup: Bool) throws -> Tensor {
+    guard var queue else { throw RuntimeError.invalidArgument(op: name, message: "prepare() was not called") }
+    let u = pl.count
     let weakF = batch.weakFeatures.detached()
     let fdim = weakF.shape[1]
     let fb = weakF.buffer
@@ -154,11 +173,12 @@ public final class RSMatch: SyntheticDetector {
     for (g, members) in groups.enumerated() where !members.isEmpty {
       var chosen: [Int]
       if inWarmup && routing == .detector {
-        if queueBootstrap == .pu {
+        switch queueBootstrap {
+        case .pu:
           var m = members
           rng.shuffle(&m)
           chosen = Array(m.prefix(perGroup))
-        } else {
+        case .lowConfidence:
           chosen = Array(members.sorted { conf[$0] < conf[$1] }.prefix(perGroup))
         }
       } else {
@@ -168,18 +188,24 @@ public final class RSMatch: SyntheticDetector {
     }
     self.queue = queue
 
-    // Detector loss: labeled = real (0), queue = synthetic (1), class-balanced.
-    var detLoss = Tensor(scalar: 0)
-    if routing == .detector, let (qf, qw) = queue.batch() {
-      let realF = detectorGrad ? batch.labeledFeatures : batch.labeledFeatures.detached()
-      let nReal = realF.shape[0]
-      let lossReal = try bce(try model.head(.detector, realF), target: 0,
-                             weights: [Float](repeating: 1 / Float(nReal), count: nReal))
-      let lossSyn = try bce(try model.head(.detector, qf), target: 1, weights: qw)
-      detLoss = try lossReal.add(lossSyn).mul(0.5 * lambdaDet)
-    }
+    guard routing == .detector, let (qf, qw) = queue.batch() else { return Tensor(scalar: 0) }
+    let model = batch.model
+    let realF = detectorGrad ? batch.labeledFeatures : batch.labeledFeatures.detached()
+    let nReal = realF.shape[0]
+    let lossReal = try bce(try model.head(.detector, realF), target: 0,
+                           weights: [Float](repeating: 1 / Float(nReal), count: nReal))
+    let lossSyn = try bce(try model.head(.detector, qf), target: 1, weights: qw)
+    return try lossReal.add(lossSyn).mul(0.5 * lambdaDet)
+  }
 
-    // Consistency losses: real-routed through h, synthetic-routed through h'.
+  /// Consistency losses: real-routed samples through the main head h (FixMatch, `lambdaU`),
+  /// synthetic-routed ones through the dummy head h' (`lambdaU · lambdaSyn`), labelled by h's
+  /// or h''s weak prediction (`dummyTargets`), or dropped without a dummy head. Returns the
+  /// loss and, per sample, the weight and pseudo-label it was trained with.
+  func consistencyLosses(_ batch: SSLBatch, strong: Tensor, strongFeatures strongF: Tensor, routedSyn: [Bool],
+                         mainMask: [Float], pseudoLabels pl: [Int]) throws -> (Tensor, [Float], [Int]) {
+    let u = pl.count
+    let model = batch.model
     var realW = [Float](repeating: 0, count: u), synW = [Float](repeating: 0, count: u)
     var synTargets = pl
     var synMask = mainMask
@@ -198,15 +224,9 @@ public final class RSMatch: SyntheticDetector {
       let synLoss = try weightedCrossEntropy(dummyStrong, targets: synTargets, weights: synW)
       loss = try loss.add(synLoss.mul(lambdaU * lambdaSyn))
     }
-    loss = try loss.add(detLoss)
     let usedMask = (0..<u).map { routedSyn[$0] ? synW[$0] : realW[$0] }
     let labels = (0..<u).map { routedSyn[$0] ? synTargets[$0] : pl[$0] }
-    return UnsupervisedResult(
-      loss: loss, mask: usedMask, pseudoLabels: labels,
-      terms: [("det_loss", Double(try detLoss.item())),
-              ("routed_syn", Double(routedSyn.filter { $0 }.count) / Double(max(u, 1))),
-              ("queue_fill", Double(queue.count) / Double(queue.maxCount))],
-      routedSynthetic: routedSyn, syntheticScore: pSyn)
+    return (loss, usedMask, labels)
   }
 
   public func exportState() -> [String: [Double]] {

@@ -3,15 +3,16 @@ import Glibc
 #endif
 import CZlib
 
-/// Whole-file reads for the dataset readers: plain files and gzip (via zlib's inflate into
-/// a buffer preallocated from the gzip size trailer), plus small filesystem queries.
-enum FileBytes {
+/// The one whole-file reader (datasets, NPY, safetensors, PNG, `read_text`, the Shell's
+/// scripts and notebooks), with one error wording: `path: cannot open: <system reason>`,
+/// `path: not a regular file`, `path: read failed: <reason>`. Also gzip (via zlib's inflate
+/// into a buffer preallocated from the gzip size trailer) and small filesystem queries.
+public enum FileBytes {
   /// The bytes of the file at `path`; errors name the path and the reason.
-  static func read(_ path: String) throws -> [UInt8] {
+  public static func read(_ path: String) throws -> [UInt8] {
     let fd = open(path, O_RDONLY)
     guard fd >= 0 else {
-      let reason = errno == ENOENT ? "file not found" : "cannot open: \(String(cString: strerror(errno)))"
-      throw RuntimeError.io(path: path, message: reason)
+      throw RuntimeError.io(path: path, message: "cannot open: \(String(cString: strerror(errno)))")
     }
     defer { close(fd) }
     var st = stat()
@@ -41,6 +42,12 @@ enum FileBytes {
     }
     if let failure { throw RuntimeError.io(path: path, message: failure) }
     return bytes
+  }
+
+  /// The file's bytes, inflated when they start with the gzip magic number.
+  /// The file as UTF-8 text (invalid sequences become U+FFFD).
+  public static func readText(_ path: String) throws -> String {
+    String(decoding: try read(path), as: UTF8.self)
   }
 
   /// The file's bytes, inflated when they start with the gzip magic number.
