@@ -197,6 +197,18 @@ final class SSLBuiltinTests: XCTestCase {
     XCTAssertTrue(lines[0].hasPrefix("run         steps  final test_acc  best test_acc  best step  seconds"), table)
     XCTAssertTrue(lines[2].hasPrefix("supervised     12"), table)
     XCTAssertTrue(lines[3].hasPrefix("fm             12"), table)
+    // Seconds show one decimal (not "4.8000", not "5" for 5.0).
+    XCTAssertNotNil(lines[2].wholeMatch(of: /.* \d+\.\d$/), table)
+    XCTAssertEqual(MetricDirection(metric: "test_loss"), .lowerIsBetter)
+    XCTAssertEqual(MetricDirection(metric: "test_acc"), .higherIsBetter)
+    // A failed checkpoint save is reported as the error it is, not as an interruption.
+    let m = errorMessage(s, "train(mlp([64, 2]), supervised(), \(quick), checkpoint_every: 2, checkpoint_path: \"/nonexistent/dir/c.safetensors\")") ?? ""
+    XCTAssertTrue(m.contains("/nonexistent/dir"), m)
+    XCTAssertFalse(s.cancellation.isRequested)
+    // A variable hiding a builtin says so when called like it.
+    rsl(s, "train = a")
+    XCTAssertEqual(errorMessage(s, "train(mlp([64, 2]), supervised(), \(quick))"),
+                   "'train' is a variable here (a run) and hides the builtin train(); give the variable another name, or :reset the session, to call the builtin")
     XCTAssertEqual(rsl(s, "t.rows[1].run"), "\"fm\"")
     XCTAssertEqual(rsl(s, "t.rows[1][\"final test_acc\"] == b.final.test_acc"), "true")
     XCTAssertEqual(rsl(s, "compare(a, metric: \"loss\").rows[0][\"best loss\"] == min(a.history.loss)"), "true")

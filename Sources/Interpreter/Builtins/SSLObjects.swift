@@ -74,11 +74,12 @@ final class RunObject: NativeObject {
 final class TableObject: NativeObject {
   let header: [String]
   let rows: [[Value]]
-  /// Decimals shown per column for non-integral numbers (4 unless given).
-  let decimals: [Int]
-  init(header: [String], rows: [[Value]], decimals: [Int]? = nil) {
+  /// Per column, a fixed number of decimals for every number (seconds: 1), or nil for the
+  /// default: integers as they are, other numbers with 4 decimals.
+  let decimals: [Int?]
+  init(header: [String], rows: [[Value]], decimals: [Int?]? = nil) {
     self.header = header; self.rows = rows
-    self.decimals = decimals ?? [Int](repeating: 4, count: header.count)
+    self.decimals = decimals ?? [Int?](repeating: nil, count: header.count)
   }
 
   var typeName: String { "table" }
@@ -104,10 +105,11 @@ final class TableObject: NativeObject {
     }.joined(separator: "\n")
   }
 
-  static func cell(_ v: Value, digits: Int) -> String {
+  static func cell(_ v: Value, digits: Int?) -> String {
     switch v {
     case .number(let x) where x.isNaN: return "-"
-    case .number(let x) where x != x.rounded(): return Format.fixed(x, digits)
+    case .number(let x) where digits != nil: return Format.fixed(x, digits ?? 0)
+    case .number(let x) where x != x.rounded(): return Format.fixed(x, 4)
     case .string(let s): return s
     default: return v.display
     }

@@ -125,7 +125,7 @@ enum TrainBinding {
                    .number(best), .number(bestStep), .number((r.run.seconds * 10).rounded() / 10)])
     }
     return TableObject(header: ["run", "steps", "final " + metric, "best " + metric, "best step", "seconds"], rows: rows,
-                       decimals: [4, 4, 4, 4, 4, 1])
+                       decimals: [nil, nil, nil, nil, nil, 1])
   }
 }
 
