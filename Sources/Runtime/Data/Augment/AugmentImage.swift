@@ -80,14 +80,6 @@ struct AugmentImage {
 
   // MARK: - Pixel maps
 
-  /// Replaces every value by `lut[value]`, per channel when `luts` has one table per channel.
-  func applyLUT(_ luts: [[UInt8]]) {
-    for ch in 0..<c {
-      let lut = luts[luts.count == 1 ? 0 : ch], q = p + ch * plane
-      lut.withUnsafeBufferPointer { t in for k in 0..<plane { q[k] = t[Int(q[k])] } }
-    }
-  }
-
   /// Blends towards a degenerate image: out = deg + factor (img - deg) (PIL ImageEnhance).
   /// `deg` points at a full C x H x W image.
   func blend(from deg: UnsafePointer<UInt8>, factor: Float) {
