@@ -46,7 +46,12 @@ seed() {
   rm -rf "$dir"; mkdir -p "$dir"
   [ -d "Tests/FuzzCorpus/$t" ] && cp Tests/FuzzCorpus/$t/* "$dir"/ 2>/dev/null
   case $t in
-    rsl) cp tutorials/*.rsl Tests/Conformance/*.rsl "$dir"/ 2>/dev/null ;;
+    rsl)
+      cp tutorials/*.rsl "$dir"/ 2>/dev/null
+      # Conformance scripts live in topic folders; flatten their paths into file names.
+      find Tests/Conformance -name '*.rsl' | while read -r f; do
+        cp "$f" "$dir/$(echo "${f#Tests/Conformance/}" | tr / _)"
+      done ;;
     *) python3 scripts/fuzz_seeds.py "$t" "$dir" ;;
   esac
 }

@@ -11,12 +11,16 @@ import Interpreter
 ///     # trace:   in f at basics.rsl:2:3
 ///
 /// `# expect:` lines give the chunk's output lines in order (printed lines, then the echo);
+/// `# match:` stands for one output line that must match a regular expression (for text
+/// that differs per run or machine: elapsed seconds, generated file paths);
 /// `# error:` gives the exact diagnostic header; `# trace:` lines the traceback.
 struct ConformanceScript {
   struct Chunk {
     var source: String
     var firstLine: Int
     var expected: [String]
+    /// For each expected line, whether it is a `# match:` regular expression.
+    var isPattern: [Bool] = []
     var error: String?
     var trace: [String]
   }
@@ -44,12 +48,14 @@ struct ConformanceScript {
         continue
       }
       body.append(line)
-      for (marker, kind) in [("# expect:", 0), ("# error:", 1), ("# trace:", 2)] {
+      for (marker, kind) in [("# expect:", 0), ("# error:", 1), ("# trace:", 2), ("# match:", 3)] {
         guard let r = line.range(of: marker) else { continue }
         var value = String(line[r.upperBound...])
         if value.hasPrefix(" ") { value.removeFirst() }
         switch kind {
-        case 0: current.expected.append(value)
+        case 0, 3:
+          current.expected.append(value)
+          current.isPattern.append(kind == 3)
         case 1: current.error = value
         default: current.trace.append(value)
         }
@@ -75,6 +81,20 @@ struct ConformanceScript {
     return (lines, diagnostic)
   }
 
+  /// Whether output `lines` are those the chunk expects (patterns match whole lines).
+  static func matches(_ lines: [String], _ chunk: Chunk) -> Bool {
+    guard lines.count == chunk.expected.count else { return false }
+    for (i, line) in lines.enumerated() {
+      if !chunk.isPattern[i] {
+        if line != chunk.expected[i] { return false }
+        continue
+      }
+      guard let re = try? NSRegularExpression(pattern: "^(?:" + chunk.expected[i] + ")$") else { return false }
+      if re.firstMatch(in: line, range: NSRange(line.startIndex..., in: line)) == nil { return false }
+    }
+    return true
+  }
+
   /// Captured output.
   final class Box { var text = "" }
 
@@ -82,8 +102,16 @@ struct ConformanceScript {
     URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Conformance")
   }
 
+  /// Every `.rsl` file under `Tests/Conformance`, topic folders included, named by its path
+  /// relative to that folder (`scope/closures_in_loops.rsl`): that is the file name its
+  /// diagnostics carry. `RSL_CONFORMANCE_ONLY=scope/` keeps the paths starting with it.
   static func all() throws -> [ConformanceScript] {
-    let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".rsl") }.sorted()
+    let root = directory.standardizedFileURL.path
+    guard let walk = FileManager.default.enumerator(atPath: root) else {
+      throw CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: root])
+    }
+    let only = ProcessInfo.processInfo.environment["RSL_CONFORMANCE_ONLY"] ?? ""
+    let files = walk.compactMap { $0 as? String }.filter { $0.hasSuffix(".rsl") && $0.hasPrefix(only) }.sorted()
     return try files.map { f in
       ConformanceScript(name: f, text: try String(contentsOf: directory.appendingPathComponent(f), encoding: .utf8))
     }

@@ -24,6 +24,21 @@ final class ImageFolderTests: XCTestCase {
     }
   }
 
+  /// A dataset lacking some classes (a small subset, generated images of a few classes)
+  /// exports an empty folder for each missing class; loading it back keeps every class.
+  func testExportWithAbsentClassesLoadsBack() throws {
+    let dir = try makeTempDir(self)
+    let all = try randomDataset(perClass: 2, classes: 4, h: 3, w: 3)
+    // Classes 0 and 3 only, in class order (files load back class by class).
+    let d = try all.subset(all.labels.indices.filter { all.labels[$0] == 0 } + all.labels.indices.filter { all.labels[$0] == 3 })
+    XCTAssertEqual(d.labels, [0, 0, 3, 3])
+    try d.exportFolder(path: dir + "/out")
+    let back = try Dataset.imageFolder(path: dir + "/out")
+    XCTAssertEqual(back.classNames, d.classNames)
+    XCTAssertEqual(back.labels, d.labels)
+    XCTAssertEqual(back.pixels, d.pixels)
+  }
+
   func testFolderWithoutClassListSortsClassesAndConvertsChannels() throws {
     let dir = try makeTempDir(self)
     for cls in ["zebra", "apple"] { try FileBytes.makeDirectory("\(dir)/\(cls)") }

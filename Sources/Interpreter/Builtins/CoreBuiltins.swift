@@ -52,7 +52,9 @@ extension BuiltinRegistry {
       if a.has(2) { step = try a.int(2) }
       guard step != 0 else { throw a.error(2, "step must not be zero") }
       let count = step > 0 ? max(0, (hi - lo + step - 1) / step) : max(0, (lo - hi - step - 1) / -step)
-      guard count <= a.context.limits.maxCollection else { throw a.error(1, "range of \(count) elements is too large") }
+      // Blame the bound that makes it too long: b, or the only argument in range(n).
+      let limit = a.context.limits.maxCollection
+      guard count <= limit else { throw a.error(a.has(1) ? 1 : 0, "the list would have \(count) items, more than the limit of \(limit)") }
       return .list(stride(from: lo, to: hi, by: step).map { .number(Double($0)) })
     }
     r.add("map(xs, f)", category: c, doc: "A new list with f applied to each element.", example: "map([1, 2, 3], fn(x) x * x end)") { a in

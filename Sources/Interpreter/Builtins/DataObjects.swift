@@ -45,9 +45,8 @@ final class DatasetObject: NativeObject {
     ])
   }
 
-  func elements() throws -> [Value]? {
-    try (0..<dataset.count).map { i in try sample(i) }
-  }
+  // No `elements()`: `for s in ds` then visits samples lazily through `length` and
+  // `index`, so a loop that breaks early never builds every sample of a 60,000-image set.
 }
 
 /// An augmentation policy (`weak_aug()`, `strong_aug(n, m)`), applied with `augment`.

@@ -108,15 +108,27 @@ extension Compiler {
       let candidates = visible + globals.definedNames + globals.registry.all.map(\.name)
       return ScriptError(.undefinedName(name, suggestion: Suggest.closest(to: name, in: candidates)), at: span)
     }
+    let g = globals.slot(name)
+    // A parameter is unset only while an earlier parameter's default runs (`fn f(a: b, b: 1)`);
+    // then, like any local read before its assignment, it falls back to the global.
+    let unsetParameter = { () throws -> Value in
+      if let v = globals.values[g] { return v }
+      throw undefined()
+    }
     if alwaysSet, chain.count == 1, chain[0].depth == 0 {
       let i = chain[0].slot
-      return { f in f.slots[i] ?? .null }
+      return { f in
+        if let v = f.slots[i] { return v }
+        return try unsetParameter()
+      }
     }
     if alwaysSet, chain.count == 1, chain[0].depth == 1 {
       let i = chain[0].slot
-      return { f in f.parent?.slots[i] ?? .null }
+      return { f in
+        if let v = f.parent?.slots[i] { return v }
+        return try unsetParameter()
+      }
     }
-    let g = alwaysSet ? -1 : globals.slot(name)
     if chain.isEmpty {
       return { _ in
         if let v = globals.values[g] { return v }
@@ -138,7 +150,7 @@ extension Compiler {
         for _ in 0..<d { frame = frame?.parent }
         if let v = frame?.slots[i] { return v }
       }
-      if g >= 0, let v = globals.values[g] { return v }
+      if let v = globals.values[g] { return v }
       throw undefined()
     }
   }

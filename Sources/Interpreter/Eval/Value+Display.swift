@@ -67,7 +67,8 @@ extension Value {
       }
       out += "}"
     case .range(let a, let b): out += "\(a)..\(b)"
-    case .closure(let c): out += "<fn \(c.code.name)>"
+    // An anonymous function is named "<fn>" (tracebacks say "in <fn>"); it shows as that.
+    case .closure(let c): out += c.code.name == "<fn>" ? "<fn>" : "<fn \(c.code.name)>"
     case .builtin(let b): out += "<builtin \(b.name)>"
     case .tensor(let t): out += String(describing: t)
     case .object(let o): out += o.summary
@@ -114,13 +115,15 @@ struct FormatSpec: Equatable {
   }
 
   /// Formats a value; number-only specs on other kinds are an error.
-  func format(_ v: Value) throws(ScriptError) -> String {
+  func format(_ value: Value) throws(ScriptError) -> String {
+    // With a spec, a one-element tensor (a loss, an accuracy) formats as its number.
+    var v = value
+    if case .tensor(let t) = value, t.count == 1 { v = .number(Double(t.storage.base[0])) }
     var s: String
     if let t = type {
       var x: Double
       switch v {
       case .number(let n): x = n
-      case .tensor(let t) where t.count == 1: x = Double(t.storage.base[0])
       default: throw ScriptError(.other("format ':\(t)' needs a number, got \(v.typeName)"))
       }
       switch t {

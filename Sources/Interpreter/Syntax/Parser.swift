@@ -181,6 +181,7 @@ struct Parser {
         targets.append(try target(from: try expression()))
       }
       let eq = try expectSymbol("=", "after the names of a destructuring assignment")
+      skipNewlines()  // as after '=' in a plain assignment
       return Stmt(kind: .destructure(targets, try tupleOrExpression()), span: eq.span)
     }
     if isSymbol("=") {

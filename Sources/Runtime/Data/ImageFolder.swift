@@ -48,7 +48,8 @@ extension Dataset {
   ///   - synthetic: mark every image synthetic (a folder of generated images).
   ///   - channels: 1 or 3; default 1 when every file is grey, else 3 (alpha is dropped).
   /// - Throws: naming the file or folder for a missing root, no class folders, an empty class
-  ///   folder, a file that is not a valid PNG, or images of different sizes.
+  ///   folder not named in `classes.txt`, no images at all, a file that is not a valid PNG,
+  ///   or images of different sizes.
   public static func imageFolder(path: String, synthetic: Bool = false, channels: Int? = nil,
                                  cancellation: CancellationToken? = nil) throws -> Dataset {
     let op = "image_folder"
@@ -60,7 +61,8 @@ extension Dataset {
     let entries = try FileBytes.list(root)
     var classNames: [String], folders: [String]
     let listPath = "\(root)/\(ImageFolder.classListFile)"
-    if FileBytes.isFile(listPath) {
+    let hasClassList = FileBytes.isFile(listPath)
+    if hasClassList {
       let text = String(decoding: try FileBytes.read(listPath), as: UTF8.self)
       classNames = text.split(separator: "\n", omittingEmptySubsequences: true).map { $0.trimmedSpaces() }.filter { !$0.isEmpty }
       folders = classNames.enumerated().map { ImageFolder.folderName($1, index: $0) }
@@ -85,7 +87,9 @@ extension Dataset {
         throw RuntimeError.io(path: dir, message: "class folder '\(classNames[label])' not found")
       }
       let files = try FileBytes.list(dir).filter { !$0.hasPrefix(".") && FileBytes.isFile("\(dir)/\($0)") }
-      guard !files.isEmpty else {
+      // A class named in classes.txt may have no images (exportFolder writes every class
+      // of a dataset, present or not); an empty folder found by listing is a mistake.
+      guard !files.isEmpty || hasClassList else {
         throw RuntimeError.io(path: dir, message: "class folder '\(classNames[label])' has no images")
       }
       for f in files {
