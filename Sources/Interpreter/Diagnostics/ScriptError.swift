@@ -103,10 +103,10 @@ public struct ScriptError: Error {
   }
 }
 
-/// "Did you mean" by edit distance.
-enum Suggest {
+/// "Did you mean" by edit distance (also used by the shell for sweep files).
+public enum Suggest {
   /// The candidate closest to `word` within `maxDistance` edits (ties: first in order).
-  static func closest(to word: String, in candidates: [String], maxDistance: Int? = nil) -> String? {
+  public static func closest(to word: String, in candidates: [String], maxDistance: Int? = nil) -> String? {
     let limit = maxDistance ?? max(1, min(3, word.count / 3 + 1))
     var best: (String, Int)? = nil
     for c in candidates where c != word && abs(c.count - word.count) <= limit {

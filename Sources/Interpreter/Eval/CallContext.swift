@@ -35,6 +35,8 @@ public final class CallContext {
   /// a callback inside a training step (custom SSL losses) finishes, and the trainer stops
   /// at the step boundary.
   var holdInterrupts = false
+  /// The sweep cell being run (`sweep_params` / `sweep_record`); nil outside a sweep.
+  var sweepCell: SweepCell?
   /// Receives training progress (`train`); the Shell draws a bar or prints lines.
   public var progress: ((TrainProgress) -> Void)?
   /// PNG paths already reported during the current `Session.run` (so echoing an image
