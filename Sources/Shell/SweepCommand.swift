@@ -14,9 +14,9 @@ struct SweepCommand: ParsableCommand {
     subcommands: [Run.self, Status.self, Report.self, Cell.self])
 
   /// Loads a sweep file, printing its located error and exiting 2 when it is bad.
-  static func load(_ path: String, out: String?) throws -> SweepFile {
+  static func load(_ path: String, out: String?, sets: [String] = []) throws -> SweepFile {
     do {
-      return try SweepFile.load(path, outOverride: out)
+      return try SweepFile.load(path, outOverride: out, sets: sets)
     } catch {
       Console.err("rslab: \(error)")
       throw ExitCode(2)
@@ -31,6 +31,7 @@ struct SweepCommand: ParsableCommand {
     @Option(help: "Where cells run: local (processes on this machine) or slurm (one job array).") var executor: Executor = .local
     @Option(help: "Local: cells at a time (default: cores / resources.threads, or the core count).") var jobs: Int?
     @Option(help: "Output folder (replaces the file's 'out').") var out: String?
+    @Option(name: .customLong("set"), help: ArgumentHelp("Replace or add a fixed parameter, e.g. --set steps=20 (repeatable; give the same to status/report).", valueName: "key=value")) var sets: [String] = []
     @Flag(help: "Slurm: wait until the submitted tasks leave the queue, then report the counts.") var wait = false
     @Option(help: "Slurm: partition.") var partition: String?
     @Option(help: "Slurm: account.") var account: String?
@@ -49,7 +50,7 @@ struct SweepCommand: ParsableCommand {
     }
 
     func run() throws {
-      let sweep = try SweepCommand.load(file, out: out)
+      let sweep = try SweepCommand.load(file, out: out, sets: sets)
       let status: Int32
       switch executor {
       case .local:
@@ -68,9 +69,10 @@ struct SweepCommand: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Each cell's state: pending, queued, running, done, failed (with its error and log).")
     @Argument(help: "The sweep file (.yaml).") var file: String
     @Option(help: "Output folder (replaces the file's 'out').") var out: String?
+    @Option(name: .customLong("set"), help: ArgumentHelp("Replace or add a fixed parameter, e.g. --set steps=20 (repeatable; give the same to status/report).", valueName: "key=value")) var sets: [String] = []
 
     func run() throws {
-      let sweep = try SweepCommand.load(file, out: out)
+      let sweep = try SweepCommand.load(file, out: out, sets: sets)
       let layout = SweepLayout(out: sweep.out)
       let states = SweepState.scan(sweep, queue: SweepSlurmExecutor.queue(layout), accounting: SweepSlurmExecutor.accounting(layout))
       var counts: [String: Int] = [:]
@@ -95,9 +97,10 @@ struct SweepCommand: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Merged CSV, Markdown table with paired statistics, and curve plots.")
     @Argument(help: "The sweep file (.yaml).") var file: String
     @Option(help: "Output folder (replaces the file's 'out').") var out: String?
+    @Option(name: .customLong("set"), help: ArgumentHelp("Replace or add a fixed parameter, e.g. --set steps=20 (repeatable; give the same to status/report).", valueName: "key=value")) var sets: [String] = []
 
     func run() throws {
-      let status = SweepReport(sweep: try SweepCommand.load(file, out: out)).run()
+      let status = SweepReport(sweep: try SweepCommand.load(file, out: out, sets: sets)).run()
       if status != 0 { throw ExitCode(status) }
     }
   }
@@ -107,10 +110,11 @@ struct SweepCommand: ParsableCommand {
     @Argument(help: "The sweep file (.yaml).") var file: String
     @Option(help: "The cell's index (rslab sweep status lists them).") var index: Int
     @Option(help: "Output folder (replaces the file's 'out').") var out: String?
+    @Option(name: .customLong("set"), help: ArgumentHelp("Replace or add a fixed parameter, e.g. --set steps=20 (repeatable; give the same to status/report).", valueName: "key=value")) var sets: [String] = []
     @Flag(help: "Write the cell's output to OUT/logs/CELL.log instead of the terminal.") var log = false
 
     func run() throws {
-      let status = SweepCellRunner.run(try SweepCommand.load(file, out: out), index: index, writeLog: log)
+      let status = SweepCellRunner.run(try SweepCommand.load(file, out: out, sets: sets), index: index, writeLog: log)
       if status != 0 { throw ExitCode(status) }
     }
   }

@@ -32,6 +32,8 @@ struct SweepFile {
   let curve: String?
   /// Every cell, in index order: seeds outermost, then blocks, then the product.
   let cells: [SweepCellSpec]
+  /// The `--set key=value` overrides this sweep was loaded with (passed on to every cell).
+  var sets: [String] = []
 
   struct Resources {
     var threads: Int?
@@ -50,14 +52,17 @@ struct SweepFile {
   static let topKeys = ["name", "script", "out", "seeds", "axes", "fixed", "baseline", "resources", "slurm", "report"]
   static let reserved: Set<String> = ["seed", "out"]
 
-  /// Reads and checks `path`; `outOverride` replaces the file's `out`.
-  static func load(_ path: String, outOverride: String? = nil) throws -> SweepFile {
+  /// Reads and checks `path`; `outOverride` replaces the file's `out`; `sets` (`key=value`,
+  /// the value read as YAML) replace or add fixed parameters (`rslab sweep run --set`).
+  static func load(_ path: String, outOverride: String? = nil, sets: [String] = []) throws -> SweepFile {
     let text: String
     do { text = try FileSystem.readText(path) } catch {
       throw SweepFileError(file: path, line: nil, key: nil, message: "cannot read the sweep file: \(error)")
     }
     var p = SweepFileParser(file: path, folder: PathName.directory(of: path))
-    return try p.parse(text, outOverride: outOverride)
+    var sweep = try p.parse(text, outOverride: outOverride, sets: sets)
+    sweep.sets = sets
+    return sweep
   }
 
   /// `cells[index]`, or an error naming the valid range.
@@ -179,7 +184,7 @@ private struct SweepFileParser {
 
   func resolve(_ p: String) -> String { p.hasPrefix("/") || folder == "." ? p : "\(folder)/\(p)" }
 
-  mutating func parse(_ text: String, outOverride: String?) throws -> SweepFile {
+  mutating func parse(_ text: String, outOverride: String?, sets: [String]) throws -> SweepFile {
     let root: Node
     do {
       guard let r = try Yams.compose(yaml: text) else { throw fail(nil, nil, "the file is empty") }
@@ -193,7 +198,7 @@ private struct SweepFileParser {
     var axesNode: Node?, fixed: [(String, JSONValue)] = [], baselineNode: Node?
     var resources = SweepFile.Resources(), slurm = SweepFile.SlurmOptions()
     var reportMetrics: [String]?, curve: String?
-    var scriptNode: Node?, outNode: Node?, fixedKeys: [(String, Node)] = []
+    var scriptNode: Node?, outNode: Node?, fixedKeys: [(String, Node?)] = []
     for (key, _, v) in try members(root, nil, allowed: SweepFile.topKeys) {
       switch key {
       case "name": name = try string(v, key)
@@ -243,6 +248,21 @@ private struct SweepFileParser {
           guard let seq = rv.sequence else { throw fail(rv, "report.metrics", "a list of metric names expected") }
           reportMetrics = try seq.map { try string($0, "report.metrics") }
         }
+      }
+    }
+    for set in sets {
+      guard let eq = set.firstIndex(of: "="), eq != set.startIndex else {
+        throw SweepFileError(file: "--set", line: nil, key: set, message: "key=value expected, e.g. --set steps=20")
+      }
+      let k = String(set[..<eq]), text = String(set[set.index(after: eq)...])
+      let node: Node
+      do { node = try Yams.compose(yaml: text) ?? Node("", Tag(.null)) } catch {
+        throw SweepFileError(file: "--set", line: nil, key: k, message: "not a YAML value: \(text)")
+      }
+      if SweepFile.reserved.contains(k) { throw SweepFileError(file: "--set", line: nil, key: k, message: "'\(k)' is set by the sweep itself") }
+      let v = try value(node, k)
+      if let i = fixed.firstIndex(where: { $0.0 == k }) { fixed[i].1 = v } else {
+        fixed.append((k, v)); fixedKeys.append((k, nil))
       }
     }
     guard let script, let scriptNode else { throw fail(root, "script", "missing: the RSL script that runs one cell") }
@@ -389,9 +409,12 @@ private struct SweepFileParser {
     }
     var st = stat()
     if stat(out, &st) == 0 { throw fail(node, key, "\(out) exists and is not a folder") }
-    // The nearest existing ancestor must let us create the folder.
+    // The nearest existing ancestor must be a folder that lets us create the rest.
     var parent = PathName.directory(of: out)
-    while !FileSystem.isDirectory(parent), parent != "/", parent != "." { parent = PathName.directory(of: parent) }
+    while stat(parent, &st) != 0, parent != "/", parent != "." { parent = PathName.directory(of: parent) }
+    guard FileSystem.isDirectory(parent) else {
+      throw fail(node, key, "cannot create the output folder \(out): \(parent) is not a folder")
+    }
     guard access(parent, W_OK | X_OK) == 0 else {
       throw fail(node, key, "cannot create the output folder \(out): \(parent) is not writable")
     }

@@ -73,6 +73,7 @@ struct SweepLocalExecutor {
       while !stopping, running.count < jobs, !queue.isEmpty {
         let cell = queue.removeFirst()
         let argv = [exe, "sweep", "cell", sweep.path, "--index", "\(cell.index)", "--log", "--out", sweep.out]
+          + sweep.sets.flatMap { ["--set", $0] }
         do {
           let pid = try Subprocess.spawn(argv, environment: env, logPath: layout.log(cell), ownGroup: true)
           running.append(Worker(cell: cell, pid: pid, started: TrainProgressDisplay.now()))

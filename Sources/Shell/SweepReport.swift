@@ -130,6 +130,18 @@ struct SweepReport {
   private func format(_ x: Double) -> String { TrainProgressDisplay.fixed(x, abs(x) < 100 ? 4 : 2) }
   private func signed(_ x: Double) -> String { (x >= 0 ? "+" : "") + format(x) }
 
+  /// A history as columns: a run's history already is; a list of records is transposed.
+  static func columns(_ history: JSONValue?) -> [(String, JSONValue)]? {
+    switch history {
+    case .object(let cols)?: return cols
+    case .array(let records)?:
+      var names: [String] = []
+      for case .object(let f) in records { for (k, _) in f where !names.contains(k) { names.append(k) } }
+      return names.map { k in (k, .array(records.map { $0[k] ?? .null })) }
+    default: return nil
+    }
+  }
+
   /// One PNG per group: the curve column of each seed's history against its step column.
   func curves(_ rows: [Row]) throws -> [String] {
     let column = sweep.curve ?? "test_acc"
@@ -138,7 +150,7 @@ struct SweepReport {
     for g in groups(rows) {
       var series: [LineChart.Series] = []
       for r in g.rows {
-        guard case let .object(h)? = r.doc["history"], case let .array(ys)? = h.first(where: { $0.0 == column })?.1 else { continue }
+        guard let h = SweepReport.columns(r.doc["history"]), case let .array(ys)? = h.first(where: { $0.0 == column })?.1 else { continue }
         let steps: [Double]
         if case let .array(xs)? = h.first(where: { $0.0 == "step" })?.1, xs.count == ys.count {
           steps = xs.map { $0.number ?? .nan }
