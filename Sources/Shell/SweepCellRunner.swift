@@ -49,7 +49,7 @@ enum SweepCellRunner {
       ?? Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
     BLASThreads.count = max(1, threads)
     let command = (["rslab"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
-    Console.line("=== cell \(index) of \(sweep.name): \(SweepCellSpec.describe(cell.axes)) (\(BLASThreads.count) BLAS threads) ===")
+    Console.line("=== cell \(index) of \(sweep.name): \(SweepCellSpec.describe(cell.axes)) (BLAS threads: \(BLASThreads.count)) ===")
     Console.line("command: \(command)")
     Console.flush()
 
