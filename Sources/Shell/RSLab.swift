@@ -86,7 +86,17 @@ struct RSLab: ParsableCommand {
       return
     }
     if arguments.first == "sweep" {
-      SweepCommand.main(Array(arguments.dropFirst()))
+      do {
+        var command = try SweepCommand.parseAsRoot(Array(arguments.dropFirst()))
+        try command.run()
+      } catch {
+        if SweepCommand.exitCode(for: error) == .validationFailure {
+          Console.err(SweepCommand.fullMessage(for: error))
+          Console.flush()
+          Glibc.exit(2)
+        }
+        SweepCommand.exit(withError: error)
+      }
       return
     }
     if arguments.count >= 2, arguments[0] == "help", arguments[1] == "notebook" {
