@@ -64,7 +64,7 @@ mungekey --create --keyfile="$dir/munge/munge.key" --force >/dev/null 2>&1 \
 chmod 400 "$dir/munge/munge.key"
 munged --force --socket="$dir/munge/munge.socket" --key-file="$dir/munge/munge.key" \
   --pid-file="$dir/munge/munged.pid" --seed-file="$dir/munge/munged.seed" --log-file="$dir/munged.log" \
-  || fail "munged did not start"
+  </dev/null >>"$dir/munged.log" 2>&1 || fail "munged did not start"
 for _ in $(seq 50); do [[ -s "$dir/munge/munged.pid" ]] && break; sleep 0.1; done
 [[ -s "$dir/munge/munged.pid" ]] || fail "munged wrote no pid file"
 cat "$dir/munge/munged.pid" >>"$dir/pids"
@@ -107,11 +107,13 @@ PartitionName=debug Nodes=$host Default=YES MaxTime=INFINITE State=UP
 CONF
 export SLURM_CONF="$dir/slurm.conf"
 
-slurmctld -D -i -f "$SLURM_CONF" >>"$dir/slurmctld.log" 2>&1 &
+# The daemons must not keep the caller's stdout/stderr open (a caller reading them to the end
+# would wait for ever).
+slurmctld -D -i -f "$SLURM_CONF" </dev/null >>"$dir/slurmctld.log" 2>&1 &
 echo $! >>"$dir/pids"
 sleep 0.5
 kill -0 "$(tail -1 "$dir/pids")" 2>/dev/null || fail "slurmctld exited at start"
-slurmd -D -f "$SLURM_CONF" -N "$host" >>"$dir/slurmd.log" 2>&1 &
+slurmd -D -f "$SLURM_CONF" -N "$host" </dev/null >>"$dir/slurmd.log" 2>&1 &
 echo $! >>"$dir/pids"
 
 # Ready when the node is idle.

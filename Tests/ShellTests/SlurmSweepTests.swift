@@ -60,17 +60,22 @@ final class SlurmSweepTests: XCTestCase {
     }.joined(separator: "\n")
   }
 
-  /// Runs a command to completion, stdout and stderr together.
+  /// Runs a command to completion, stdout and stderr together. The output goes through a
+  /// file, not a pipe: daemons started by the command must not hold the test's pipe open.
   private func shell(_ argv: [String]) throws -> (status: Int32, output: String) {
+    let log = FileManager.default.temporaryDirectory.appendingPathComponent("rslab-slurm-\(UUID().uuidString).log")
+    FileManager.default.createFile(atPath: log.path, contents: nil)
+    defer { try? FileManager.default.removeItem(at: log) }
+    let handle = try FileHandle(forWritingTo: log)
+    defer { try? handle.close() }
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     p.arguments = argv
-    let pipe = Pipe()
-    p.standardOutput = pipe
-    p.standardError = pipe
+    p.standardInput = FileHandle.nullDevice
+    p.standardOutput = handle
+    p.standardError = handle
     try p.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
     p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    return (p.terminationStatus, (try? String(contentsOf: log, encoding: .utf8)) ?? "")
   }
 }
