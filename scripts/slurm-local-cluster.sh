@@ -48,6 +48,12 @@ start) ;;
 *) echo "usage: $0 start|stop DIR" >&2; exit 2 ;;
 esac
 
+# The daemons must not inherit the caller's descriptors (a caller waiting for them to close,
+# as Foundation's Process does for its child, would wait for ever); 255 is bash's own.
+for fd in $(ls /proc/$$/fd); do
+  if (( fd > 2 && fd != 255 )); then eval "exec $fd>&-" 2>/dev/null || true; fi
+done
+
 [[ $(id -u) -eq 0 ]] || fail "must run as root (slurmd starts jobs as their user)"
 for b in munged mungekey slurmctld slurmd sbatch squeue sinfo; do
   command -v "$b" >/dev/null || [[ -x /usr/sbin/$b ]] || fail "$b not found: run scripts/setup.sh (packages munge slurmctld slurmd slurm-client)"
