@@ -121,7 +121,7 @@ final class SweepTests: XCTestCase {
     let cases: [(name: String, text: String, expected: [String])] = [
       ("damaged.yaml", "name: x\nscript: cell.rsl\naxes: [a, b\nout: results\n", ["damaged.yaml:4:", "not valid YAML"]),
       ("unknown-axis.yaml", SweepTests.sweepFile(axes: "  method: [a, b]\n  methd: [c]"),
-       ["unknown-axis.yaml:6:3: 'methd': unknown axis", "did you mean 'method'?"]),
+       ["unknown-axis.yaml:7:3: 'methd': unknown axis", "did you mean 'method'?"]),
       ("unknown-key.yaml", SweepTests.sweepFile(extra: "seed: 3"), ["unknown-key.yaml:11:1: 'seed': unknown key (did you mean 'seeds'?)"]),
       ("bad-baseline.yaml", SweepTests.sweepFile().replacingOccurrences(of: "  method: a\n", with: "  method: c\n"),
        ["bad-baseline.yaml:8:11: 'method': baseline value c is not among the axis's values"]),
