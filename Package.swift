@@ -13,6 +13,8 @@ let package = Package(
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    // Sweep files (YAML): its Node API keeps each key's and value's line for located errors.
+    .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
   ],
   targets: [
     // System libraries: module maps only, installed by scripts/setup.sh.
@@ -32,6 +34,7 @@ let package = Package(
       dependencies: [
         "Interpreter", "Runtime", "CReadline",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Yams", package: "Yams"),
       ]),
 
     // Performance benchmarks (scripts/bench/run.sh), kept out of the test suite.

@@ -4,7 +4,10 @@
 # to run when it cannot install by itself.
 set -euo pipefail
 
-PACKAGES=(libopenblas-dev libreadline-dev libpng-dev zlib1g-dev dataset-fashion-mnist tmux python3-venv)
+# munge, slurmctld, slurmd, slurm-client: the single-node Slurm cluster the sweep tests start
+# (scripts/slurm-local-cluster.sh); python3 picks its free ports.
+PACKAGES=(libopenblas-dev libreadline-dev libpng-dev zlib1g-dev dataset-fashion-mnist tmux python3-venv
+          munge slurmctld slurmd slurm-client)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

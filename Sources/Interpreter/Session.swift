@@ -29,6 +29,12 @@ public final class Session {
     get { context.scriptArguments }
     set { context.scriptArguments = newValue }
   }
+  /// The sweep cell this session runs (`rslab sweep cell`): `sweep_params` reads its
+  /// parameters and `sweep_record` fills its metrics. Nil outside a sweep.
+  public var sweepCell: SweepCell? {
+    get { context.sweepCell }
+    set { context.sweepCell = newValue }
+  }
   /// Bounds on recursion and (for fuzzing) on the steps of one `run`.
   public var limits: Limits {
     get { context.limits }
@@ -129,6 +135,15 @@ public final class Session {
 
   /// The value of a global variable or builtin, if any.
   public func value(of name: String) -> Value? { context.globals.lookup(name) ?? context.registry[name].map { .builtin($0) } }
+
+  /// The keys of the defaults record a script passes to `sweep_params`, when the script
+  /// spells it out at top level (`p = sweep_params({a: 1, ...})`, or a name bound to a record
+  /// literal at top level); nil when the script does not say it statically or does not parse.
+  /// `rslab sweep run` checks the sweep file's parameters against them before running anything.
+  public static func sweepParameterNames(in source: String) -> [String]? {
+    guard let stmts = try? Parser.parse(source, source: 0) else { return nil }
+    return SweepParameterProbe.names(in: stmts)
+  }
 
   /// Forgets every user variable.
   public func reset() { context.globals.reset() }

@@ -17,6 +17,14 @@ enum FileSystem {
     guard mkdir(path, 0o755) == 0 else { throw RuntimeError.io(path: path, message: lastError()) }
   }
 
+  /// Creates `path` and any missing parents (`mkdir -p`).
+  static func makeDirectories(_ path: String) throws {
+    if isDirectory(path) { return }
+    let parent = PathName.directory(of: path)
+    if parent != path, !parent.isEmpty, parent != ".", parent != "/" { try makeDirectories(parent) }
+    guard mkdir(path, 0o755) == 0 || errno == EEXIST else { throw RuntimeError.io(path: path, message: lastError()) }
+  }
+
   /// The names in a folder, without `.` and `..`; empty when it cannot be read.
   static func list(_ path: String) -> [String] {
     guard let dir = opendir(path) else { return [] }

@@ -20,6 +20,7 @@ struct RSLab: ParsableCommand {
       rslab FILE.rsl [args...]       run a script; args() returns the extra arguments
       rslab -e EXPR [args...]        evaluate and print
       rslab notebook FILE.rsl -o OUT.ipynb|OUT.md [--keep-going] [-- args...]
+      rslab sweep run|status|report|cell FILE.yaml ...   (rslab sweep --help)
       rslab --builtins | --help | --version
       """,
     discussion: """
@@ -29,7 +30,7 @@ struct RSLab: ParsableCommand {
       In the REPL, type :help for the commands and keys.
       """,
     version: "rslab \(Session.version)",
-    subcommands: [NotebookCommand.self])
+    subcommands: [NotebookCommand.self, SweepCommand.self])
 
   @Option(name: [.customShort("e"), .customLong("eval")], help: ArgumentHelp("Evaluate EXPR and print its value.", valueName: "EXPR"))
   var expression: String?
@@ -82,6 +83,20 @@ struct RSLab: ParsableCommand {
     // `notebook` (and `help notebook`) are routed here.
     if arguments.first == "notebook" {
       NotebookCommand.main(Array(arguments.dropFirst()))
+      return
+    }
+    if arguments.first == "sweep" {
+      do {
+        var command = try SweepCommand.parseAsRoot(Array(arguments.dropFirst()))
+        try command.run()
+      } catch {
+        if SweepCommand.exitCode(for: error) == .validationFailure {
+          Console.err(SweepCommand.fullMessage(for: error))
+          Console.flush()
+          Glibc.exit(2)
+        }
+        SweepCommand.exit(withError: error)
+      }
       return
     }
     if arguments.count >= 2, arguments[0] == "help", arguments[1] == "notebook" {

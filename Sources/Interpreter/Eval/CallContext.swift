@@ -38,6 +38,8 @@ public final class CallContext {
   /// Requests to stop (Ctrl-C, a notebook interrupt), polled at loop back-edges and passed
   /// to long Runtime computations.
   public let cancellation: CancellationToken
+  /// The sweep cell being run (`sweep_params` / `sweep_record`); nil outside a sweep.
+  var sweepCell: SweepCell?
   /// Receives training progress (`train`); the Shell draws a bar or prints lines.
   public var progress: ((TrainProgress) -> Void)?
   /// PNG paths already reported during the current `Session.run` (so echoing an image

@@ -111,6 +111,16 @@ public enum JSONValue: Equatable, Sendable {
     out += "\""
   }
 
+  /// Parses JSON text; a malformed document throws `RuntimeError.io` naming `path` and
+  /// what was expected where.
+  public static func parse(_ text: String, path: String) throws -> JSONValue {
+    do {
+      return try parse(Array(text.utf8)[...])
+    } catch {
+      throw RuntimeError.io(path: path, message: "not valid JSON: \(error.message)")
+    }
+  }
+
   /// Parses UTF-8 JSON text; the error message says what was expected where.
   static func parse(_ bytes: ArraySlice<UInt8>) throws(JSONError) -> JSONValue {
     var p = JSONParser(bytes: Array(bytes))
