@@ -23,8 +23,8 @@ enum HelpText {
 
   /// `tau: number in [0, 1], default 0.95: confidence threshold`, from an option declaration.
   static func option(_ o: OptionSpec, markdown: Bool = false) -> String {
-    var kind = o.choices.map { $0.map { "\"\($0)\"" }.joined(separator: " | ") } ?? o.typeName
-    if let r = o.range { kind += ", " + r.describe(integer: o.typeName == "integer") }
+    let kind = o.choices.map { $0.map { "\"\($0)\"" }.joined(separator: " | ") }
+      ?? o.range.map { $0.describe(integer: o.typeName == "integer") } ?? o.typeName
     let def = o.defaultValue.map { v -> String in
       if case .none = v, let m = o.noneMeans { return "default nil (\(m))" }
       return "default " + OptionSpec.literal(v)
