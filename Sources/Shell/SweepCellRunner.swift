@@ -53,13 +53,13 @@ enum SweepCellRunner {
     Console.line("command: \(command)")
     Console.flush()
 
-    let started = Clock.iso8601Now(), wallStart = TrainProgressDisplay.now(), cpuStart = Clock.cpuSeconds()
+    let started = Clock.iso8601Now(), wallStart = MonotonicClock.now(), cpuStart = Clock.cpuSeconds()
     let source: String
-    do { source = try FileSystem.readText(sweep.script) } catch {
+    do { source = try FileBytes.readText(sweep.script) } catch {
       return fail(cell, layout, message: "cannot read the cell script: \(error)", log: writeLog ? log : nil)
     }
-    Interrupt.install()
     let session = Session(output: { Console.out($0) }, imageSink: { Console.line("[image: \($0)]") })
+    Interrupt.install(cancelling: session.cancellation)
     let sweepCell = SweepCell(parameters: cell.parameters)
     session.sweepCell = sweepCell
     TrainProgressDisplay.attach(to: session)
@@ -93,7 +93,7 @@ enum SweepCellRunner {
       ("git_revision", Provenance.gitRevision(near: sweep.script).map { .string($0) } ?? .null),
       ("machine", Provenance.machine()),
       ("blas_threads", .number(Double(BLASThreads.count))),
-      ("wall_seconds", .number(TrainProgressDisplay.now() - wallStart)),
+      ("wall_seconds", .number(MonotonicClock.now() - wallStart)),
       ("cpu_seconds", .number(Clock.cpuSeconds() - cpuStart)),
       ("started", .string(started)),
       ("finished", .string(Clock.iso8601Now())),
@@ -188,7 +188,7 @@ enum Provenance {
     var u = utsname()
     uname(&u)
     func field<T>(_ t: T) -> String { withUnsafeBytes(of: t) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) } }
-    let cpu = (try? FileSystem.readText("/proc/cpuinfo"))?.split(separator: "\n")
+    let cpu = (try? FileBytes.readText("/proc/cpuinfo"))?.split(separator: "\n")
       .first { $0.hasPrefix("model name") }.flatMap { $0.split(separator: ":", maxSplits: 1).last }
       .map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
     return .object([

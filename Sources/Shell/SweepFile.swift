@@ -56,7 +56,7 @@ struct SweepFile {
   /// the value read as YAML) replace or add fixed parameters (`rslab sweep run --set`).
   static func load(_ path: String, outOverride: String? = nil, sets: [String] = []) throws -> SweepFile {
     let text: String
-    do { text = try FileSystem.readText(path) } catch {
+    do { text = try FileBytes.readText(path) } catch {
       throw SweepFileError(file: path, line: nil, key: nil, message: "cannot read the sweep file: \(error)")
     }
     var p = SweepFileParser(file: path, folder: PathName.directory(of: path))
@@ -274,7 +274,7 @@ private struct SweepFileParser {
       throw fail(kn, k, "is both a fixed parameter and an axis")
     }
     // The script must exist, and every parameter the sweep sets must be one it declares.
-    guard let source = try? FileSystem.readText(script) else {
+    guard let source = try? FileBytes.readText(script) else {
       throw fail(scriptNode, "script", "cannot read the cell script \(script)")
     }
     if let declared = Session.sweepParameterNames(in: source) {

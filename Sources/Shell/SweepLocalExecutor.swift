@@ -48,7 +48,7 @@ struct SweepLocalExecutor {
       Console.line("nothing to run. Report: rslab sweep report \(sweep.path)")
       return 0
     }
-    Interrupt.install()
+    Interrupt.install(cancelling: CancellationToken())
     let exe = Subprocess.executablePath
     let env = Subprocess.environment([
       ("OPENBLAS_NUM_THREADS", "\(threads)"), ("OMP_NUM_THREADS", "\(threads)"),
@@ -59,7 +59,7 @@ struct SweepLocalExecutor {
     var failures: [(SweepCellSpec, String, String)] = []
     var finishedDurations: [Double] = []
     var stopping = false
-    let start = TrainProgressDisplay.now()
+    let start = MonotonicClock.now()
     var drawnLines = 0, lastDraw = 0.0
 
     while !queue.isEmpty || !running.isEmpty {
@@ -68,7 +68,7 @@ struct SweepLocalExecutor {
         queue.removeAll()
         clear(&drawnLines)
         Console.line("stopping \(running.count) running cell\(running.count == 1 ? "" : "s") (finished cells are kept)...")
-        for i in running.indices { kill(-running[i].pid, SIGINT); running[i].termSent = TrainProgressDisplay.now() }
+        for i in running.indices { kill(-running[i].pid, SIGINT); running[i].termSent = MonotonicClock.now() }
       }
       while !stopping, running.count < jobs, !queue.isEmpty {
         let cell = queue.removeFirst()
@@ -76,7 +76,7 @@ struct SweepLocalExecutor {
           + sweep.sets.flatMap { ["--set", $0] }
         do {
           let pid = try Subprocess.spawn(argv, environment: env, logPath: layout.log(cell), ownGroup: true)
-          running.append(Worker(cell: cell, pid: pid, started: TrainProgressDisplay.now()))
+          running.append(Worker(cell: cell, pid: pid, started: MonotonicClock.now()))
           if !terminal { Console.line("started cell \(cell.index): \(SweepCellSpec.describe(cell.axes))") }
         } catch {
           failures.append((cell, "\(error)", layout.log(cell)))
@@ -89,7 +89,7 @@ struct SweepLocalExecutor {
         let w = running[i]
         let r = waitpid(w.pid, &status, WNOHANG)
         if r == 0 {
-          let now = TrainProgressDisplay.now()
+          let now = MonotonicClock.now()
           if let limit = timeLimit, w.termSent == nil, now - w.started > limit {
             kill(-w.pid, SIGTERM)
             running[i].termSent = now
@@ -102,7 +102,7 @@ struct SweepLocalExecutor {
         }
         running.remove(at: i)
         let code = r < 0 ? -1 : Subprocess.decode(status)
-        let seconds = TrainProgressDisplay.now() - w.started
+        let seconds = MonotonicClock.now() - w.started
         let cell = w.cell
         clear(&drawnLines)
         if code == 0, let res = SweepState.result(of: cell, in: layout), res.matches {
@@ -126,7 +126,7 @@ struct SweepLocalExecutor {
         }
       }
       if terminal {
-        let now = TrainProgressDisplay.now()
+        let now = MonotonicClock.now()
         if now - lastDraw >= 0.5 {
           lastDraw = now
           clear(&drawnLines)
@@ -153,7 +153,7 @@ struct SweepLocalExecutor {
       Console.line("interrupted: \(done) of \(total) cells done (kept); run the same command again to continue")
       return ScriptRunner.interruptedStatus
     }
-    Console.line("sweep \(sweep.name): \(done) of \(total) cells done, \(failures.count) failed (\(TrainProgressDisplay.clock(TrainProgressDisplay.now() - start)))")
+    Console.line("sweep \(sweep.name): \(done) of \(total) cells done, \(failures.count) failed (\(TrainProgressDisplay.clock(MonotonicClock.now() - start)))")
     for (cell, message, log) in failures {
       Console.line("  failed cell \(cell.index) (\(SweepCellSpec.describe(cell.axes))): \(firstLine(message))\n    log: \(log)")
     }

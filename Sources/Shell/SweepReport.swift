@@ -117,8 +117,8 @@ struct SweepReport {
         guard let c = PairedComparison(differences: ds) else { continue }
         let perSeed = zip(seedsUsed, ds).map { "s\($0.0): \(signed($0.1))" }.joined(separator: ", ")
         let ci = c.interval.map { "[\(signed($0.low)), \(signed($0.high))]" } ?? "- (n < 2)"
-        let t = c.t.map { $0.isFinite ? TrainProgressDisplay.fixed($0, 2) : ($0.isNaN ? "-" : ($0 > 0 ? "+inf" : "-inf")) } ?? "-"
-        let p = c.p.map { $0.isNaN ? "-" : ($0 < 0.001 ? "< 0.001" : TrainProgressDisplay.fixed($0, 3)) } ?? "-"
+        let t = c.t.map { $0.isFinite ? Format.fixed($0, 2) : ($0.isNaN ? "-" : ($0 > 0 ? "+inf" : "-inf")) } ?? "-"
+        let p = c.p.map { $0.isNaN ? "-" : ($0 < 0.001 ? "< 0.001" : Format.fixed($0, 3)) } ?? "-"
         let axisCells = shownAxes.map { a in g.key.first { $0.0 == a }.map { SweepCellSpec.valueText($0.1) } ?? "" }
         md += "| " + (axisCells + [m, "\(ds.count)", perSeed, signed(c.meanDifference), ci, t, p]).joined(separator: " | ") + " |\n"
       }
@@ -127,7 +127,7 @@ struct SweepReport {
   }
 
   /// 4 decimals below 100 (accuracies, AUCs), 2 above (seconds, losses in the hundreds).
-  private func format(_ x: Double) -> String { TrainProgressDisplay.fixed(x, abs(x) < 100 ? 4 : 2) }
+  private func format(_ x: Double) -> String { Format.fixed(x, abs(x) < 100 ? 4 : 2) }
   private func signed(_ x: Double) -> String { (x >= 0 ? "+" : "") + format(x) }
 
   /// A history as columns: a run's history already is; a list of records is transposed.

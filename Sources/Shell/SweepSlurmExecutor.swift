@@ -69,7 +69,7 @@ struct SweepSlurmExecutor {
       Console.line("follow it with: rslab sweep status \(sweep.path)")
       return 0
     }
-    Interrupt.install()
+    Interrupt.install(cancelling: CancellationToken())
     while !SweepSlurmExecutor.queue(layout).isEmpty {
       if Interrupt.takeInterrupt() || Interrupt.terminationRequested {
         Console.line("stopped waiting; the jobs keep running (rslab sweep status \(sweep.path))")
@@ -133,7 +133,7 @@ struct SweepSlurmExecutor {
   /// The job records of earlier submissions.
   static func jobs(_ layout: SweepLayout) -> [JSONValue] {
     let path = "\(layout.slurm)/jobs.json"
-    guard let text = try? FileSystem.readText(path), case let .array(items)? = try? JSONValue.parse(text, path: path) else { return [] }
+    guard let text = try? FileBytes.readText(path), case let .array(items)? = try? JSONValue.parse(text, path: path) else { return [] }
     return items
   }
 

@@ -62,7 +62,7 @@ enum SweepState {
 
   /// The failure marker's message and log path, if the cell's last run failed.
   static func failure(of cell: SweepCellSpec, in layout: SweepLayout) -> (error: String, log: String?)? {
-    guard let text = try? FileSystem.readText(layout.failure(cell)),
+    guard let text = try? FileBytes.readText(layout.failure(cell)),
           let doc = try? JSONValue.parse(text, path: layout.failure(cell)) else { return nil }
     return (doc["error"]?.string ?? "(no message)", doc["log"]?.string)
   }
