@@ -39,10 +39,14 @@ enum FileSystem {
     return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
   }
 
-  /// Creates `path` (one level) unless it already exists as a folder.
+  /// Creates `path` and its missing parent folders unless it already exists as a folder.
   static func makeDirectory(_ path: String) throws {
     if isDirectory(path) { return }
-    guard mkdir(path, 0o755) == 0 else { throw RuntimeError.io(path: path, message: lastError()) }
+    let parent = PathName.directory(of: path)
+    if !parent.isEmpty, parent != path, parent != "." { try makeDirectory(parent) }
+    guard mkdir(path, 0o755) == 0 || (errno == EEXIST && isDirectory(path)) else {
+      throw RuntimeError.io(path: path, message: lastError())
+    }
   }
 
   /// The names in a folder, without `.` and `..`; empty when it cannot be read.

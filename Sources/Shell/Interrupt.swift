@@ -15,22 +15,27 @@ enum Interrupt {
   private static let interrupts = Atomic<Int>(0)
   /// Set once SIGTERM has arrived.
   private static let terminated = Atomic<Bool>(false)
+  /// Whether a third Ctrl-C exits (a terminal user's way out); a kernel keeps running.
+  private static let exitsOnThirdPress = Atomic<Bool>(true)
 
   /// Installs the handlers. Ctrl-C asks the running computation to stop at its next safe
   /// point (`Cancellation.request()`); a third press while it still has not stopped (e.g.
   /// inside a long BLAS call) exits at once. SIGTERM stops the computation the same way, the
   /// runner then exits with a message; a second SIGTERM exits at once. Handlers do not use
   /// SA_RESTART, so a blocked `select` on the terminal returns EINTR and the line editor can
-  /// react to Ctrl-C at the prompt.
-  static func install() {
+  /// react to Ctrl-C at the prompt. A Jupyter kernel passes `exitOnThirdPress: false`: its
+  /// interrupts come from a front end, and the kernel must outlive them.
+  static func install(exitOnThirdPress: Bool = true) {
     // Touch every lazily initialised static now: first access runs swift_once, which
     // takes a lock and must not happen inside a signal handler.
     _ = interrupts.load(ordering: .relaxed)
     _ = terminated.load(ordering: .relaxed)
+    exitsOnThirdPress.store(exitOnThirdPress, ordering: .relaxed)
     _ = Cancellation.isRequested
     setHandler(SIGINT) { _ in
       Cancellation.request()
-      if Interrupt.interrupts.add(1, ordering: .relaxed).newValue >= 3 {
+      if Interrupt.interrupts.add(1, ordering: .relaxed).newValue >= 3,
+         Interrupt.exitsOnThirdPress.load(ordering: .relaxed) {
         Interrupt.emergencyExit("\nrslab: interrupted three times, exiting\n", status: 130)
       }
     }
