@@ -56,8 +56,8 @@ final class Kernel {
     if !signer.enabled { KernelLog.write("the connection file has no key: messages are not signed") }
     let heartbeat = self.heartbeat
     KernelThread.spawn { heartbeat.echoForever() }
-    let control = ControlChannel(socket: control, publisher: publisher, signer: signer, sessionID: sessionID, flags: flags)
-    KernelThread.spawn { control.serve() }
+    let controlChannel = ControlChannel(socket: control, publisher: publisher, signer: signer, sessionID: sessionID, flags: flags)
+    KernelThread.spawn { controlChannel.serve() }
     publisher.status("starting", parent: nil)
     KernelLog.write("rslab \(Session.version) kernel (protocol \(KernelMessage.protocolVersion), libzmq \(ZMQSocket.libraryVersion)) listening on \(shell.endpoint)")
     while !flags.shutdown.load(ordering: .relaxed) {

@@ -43,7 +43,10 @@ extension KernelExecutor {
       while start > 0, isName(scalars[start - 1]) { start -= 1 }
     }
     guard start < end else { return nil }
-    let text = session.help(KernelExecutor.text(scalars[start..<end]))
+    let name = KernelExecutor.text(scalars[start..<end])
+    // `:help` explains an unknown name in a sentence; for inspect it is simply not found.
+    guard session.value(of: name) != nil else { return nil }
+    let text = session.help(name)
     return text.isEmpty ? nil : text
   }
 

@@ -39,13 +39,12 @@ struct KernelMessage {
       throw Rejection(description: parts[0].isEmpty ? "missing signature" : "wrong signature")
     }
     func json(_ i: Int, _ name: String) throws(Rejection) -> JSONValue {
-      do {
-        let value = try JSONValue.parse(parts[i][...])
-        guard case .object = value else { throw JSONError(message: "not an object") }
-        return value
-      } catch {
+      let value: JSONValue
+      do { value = try JSONValue.parse(parts[i][...]) } catch {
         throw Rejection(description: "bad JSON in the \(name): \(error.message)")
       }
+      guard case .object = value else { throw Rejection(description: "the \(name) is not a JSON object") }
+      return value
     }
     identities = Array(frames[..<split])
     header = try json(1, "header")
