@@ -12,7 +12,6 @@ tutorials to run (default: all); RSLAB_KERNEL_NOTEBOOKS=DIR keeps the executed n
 """
 
 import base64
-import copy
 import glob
 import json
 import os
@@ -37,7 +36,20 @@ def fail(what, detail=""):
 
 
 def untimed(text):
-    return "\n".join(line for line in text.split("\n") if not TIMING.search(line))
+    """`text` without timing lines, with the cells of a table's `seconds` column masked and
+    the two runs' picture folders named alike."""
+    text = re.sub(r"figures-(kernel|reference)", "figures", text)  # each run's own picture folder
+    lines = [line for line in text.split("\n") if not TIMING.search(line)]
+    column = None
+    for i, line in enumerate(lines):
+        header = re.search(r"\bseconds\b", line)
+        if header:
+            column = header.span()
+            continue
+        if column:
+            masked = re.sub(r"\S+", lambda m: "#" if m.start() < column[1] and m.end() > column[0] else m.group(0), line)
+            lines[i] = " ".join(masked.split())  # the column's width follows its values
+    return "\n".join(lines)
 
 
 def summary(cell):
@@ -65,28 +77,69 @@ def summary(cell):
     return out
 
 
+def read_cells(path):
+    """(kind, source) of each cell of a jupytext percent-format script, split as rslab
+    notebook splits it (checked against its notebook below)."""
+    lines = [line.rstrip("\r") for line in open(path, encoding="utf-8").read().split("\n")]
+    if lines and lines[-1] == "":
+        lines.pop()
+    cells, kind, body, seen = [], "code", [], False
+
+    def flush():
+        while body and not body[0].strip(" \t"):
+            body.pop(0)
+        while body and not body[-1].strip(" \t"):
+            body.pop()
+        if kind == "markdown":
+            cells.append(("markdown", "\n".join(l[2:] if l.startswith("# ") else ("" if l == "#" else l) for l in body)))
+        elif seen or body:
+            cells.append(("code", "\n".join(body)))
+
+    for line in lines:
+        rest = line[4:] if line.startswith("# %%") else line[3:] if line.startswith("#%%") else None
+        if rest is not None and (rest == "" or rest[0] in " \t"):
+            flush()
+            seen, body = True, []
+            kind = "markdown" if "[markdown]" in rest or "[md]" in rest else "code"
+        else:
+            body.append(line)
+    flush()
+    return cells
+
+
+def cell_of(cell):
+    kind, source = cell
+    return nbformat.v4.new_markdown_cell(source) if kind == "markdown" else nbformat.v4.new_code_cell(source)
+
+
 def main():
     names = sys.argv[1:] or [os.path.basename(p) for p in sorted(glob.glob(os.path.join(ROOT, "tutorials", "*.rsl")))]
     work = tempfile.mkdtemp(prefix="rslab-nbclient-")
     subprocess.run([RSLAB, "kernel", "install", "--prefix", work], check=True, capture_output=True)
     os.environ["JUPYTER_PATH"] = os.path.join(work, "share", "jupyter")
     os.environ["RSLAB_STEPS"] = "2"
-    os.environ["RSLAB_FIGURES"] = os.path.join(work, "figures")
+    os.environ["RSLAB_FIGURES"] = os.path.join(work, "figures-kernel")
     keep = os.environ.get("RSLAB_KERNEL_NOTEBOOKS")
     for name in names:
         started = time.time()
         reference_path = os.path.join(work, name + ".reference.ipynb")
-        done = subprocess.run([RSLAB, "notebook", os.path.join("tutorials", name), "-o", reference_path],
-                              cwd=ROOT, capture_output=True, text=True, timeout=600)
-        if done.returncode != 0:
-            fail(f"rslab notebook {name}", done.stderr)
+        # The reference run and the kernel run go side by side (one core each), with
+        # their own picture folders.
+        env = dict(os.environ, RSLAB_FIGURES=os.path.join(work, "figures-reference"))
+        with open(os.path.join(work, name + ".reference.log"), "w+") as log:
+            reference_run = subprocess.Popen([RSLAB, "notebook", os.path.join("tutorials", name), "-o", reference_path],
+                                             cwd=ROOT, env=env, stdout=log, stderr=log)
+            nb = nbformat.v4.new_notebook()
+            nb.cells = [cell_of(c) for c in read_cells(os.path.join(ROOT, "tutorials", name))]
+            nb.metadata = {"kernelspec": {"name": "rslab", "display_name": "RSL (rslab)", "language": "rsl"}}
+            NotebookClient(nb, timeout=600, kernel_name="rslab", resources={"metadata": {"path": ROOT}}).execute()
+            if reference_run.wait(timeout=600) != 0:
+                log.seek(0)
+                fail(f"rslab notebook {name}", log.read())
         reference = nbformat.read(reference_path, as_version=4)
-        nb = copy.deepcopy(reference)
-        for cell in nb.cells:
-            if cell.cell_type == "code":
-                cell.outputs = []
-                cell.execution_count = None
-        NotebookClient(nb, timeout=600, kernel_name="rslab", resources={"metadata": {"path": ROOT}}).execute()
+        if [c.source for c in reference.cells] != [c.source for c in nb.cells]:
+            fail(f"{name}: the cells read here differ from rslab notebook's",
+                 f"{[c.source[:40] for c in reference.cells]}\n{[c.source[:40] for c in nb.cells]}")
         try:
             nbformat.validate(nb)
         except nbformat.ValidationError as e:
