@@ -199,9 +199,20 @@ def protocol(km, kc, folder):
     reply, msgs = run(kc, "counter > 0 and x == 21")
     check(result(msgs) == "true", "the next cell sees the interrupted cell's and earlier variables", msgs)
 
-    # Interrupt through the control channel's interrupt_request.
+    # Interrupt through the control channel's interrupt_request. While the cell runs, the
+    # heartbeat and the control channel still answer.
     msg_id = kc.execute("while true\n  counter = counter + 1\nend")
     time.sleep(1.0)
+    ctx = zmq.Context.instance()
+    hb = ctx.socket(zmq.REQ)
+    hb.linger = 0
+    hb.connect(f"{km.transport}://{km.ip}:{km.hb_port}")
+    hb.send(b"ping")
+    check(hb.poll(3000) and hb.recv() == b"ping", "the heartbeat echoes while a cell runs")
+    hb.close()
+    kc.control_channel.send(kc.session.msg("kernel_info_request", {}))
+    info = kc.get_control_msg(timeout=5)
+    check(info["msg_type"] == "kernel_info_reply", "kernel_info on the control channel while a cell runs", info)
     request = kc.session.msg("interrupt_request", {})
     kc.control_channel.send(request)
     control_reply = kc.get_control_msg(timeout=10)
@@ -212,7 +223,6 @@ def protocol(km, kc, folder):
 
     # Messages that are wrongly signed, unsigned, malformed or unknown are dropped or
     # ignored, never executed, and the kernel keeps serving.
-    ctx = zmq.Context.instance()
     raw = ctx.socket(zmq.DEALER)
     raw.linger = 0
     raw.connect(f"{km.transport}://{km.ip}:{km.shell_port}")

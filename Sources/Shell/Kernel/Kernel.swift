@@ -59,7 +59,6 @@ final class Kernel {
     let controlChannel = ControlChannel(socket: control, publisher: publisher, signer: signer, sessionID: sessionID, flags: flags)
     KernelThread.spawn { controlChannel.serve() }
     publisher.status("starting", parent: nil)
-    KernelLog.write("rslab \(Session.version) kernel (protocol \(KernelMessage.protocolVersion), libzmq \(ZMQSocket.libraryVersion)) listening on \(shell.endpoint)")
     while !flags.shutdown.load(ordering: .relaxed) {
       if Interrupt.terminationRequested {
         KernelLog.write("terminated by SIGTERM")

@@ -16,13 +16,16 @@ enum KernelSpec {
   static let fileExtension = ".rsl"
 
   /// `language_info` of `kernel_info_reply` and notebook metadata. There is no Pygments
-  /// lexer for RSL, so `pygments_lexer` is left out (front ends then show plain text).
+  /// lexer for RSL, and without one front ends look the language name up: Pygments' `rsl`
+  /// is an unrelated language (RAISE) whose lexer garbles RSL input in `jupyter console`.
+  /// Hence plain text.
   static var languageInfo: JSONValue {
     .object([
       ("name", .string(language)),
       ("version", .string(Session.version)),
       ("mimetype", .string(mimetype)),
       ("file_extension", .string(fileExtension)),
+      ("pygments_lexer", .string("text")),
     ])
   }
 

@@ -106,13 +106,6 @@ final class ZMQSocket: @unchecked Sendable {
     }
   }
 
-  /// libzmq's version, `major.minor.patch`.
-  static var libraryVersion: String {
-    var major: Int32 = 0, minor: Int32 = 0, patch: Int32 = 0
-    zmq_version(&major, &minor, &patch)
-    return "\(major).\(minor).\(patch)"
-  }
-
   private static func lastFailure(_ what: String) -> Failure {
     Failure(description: what + ": " + String(cString: zmq_strerror(zmq_errno())))
   }
