@@ -16,7 +16,8 @@ import Synchronization
 ///
 /// Every incoming message is checked: a wrong or missing HMAC signature, bad JSON or a
 /// wrong frame count drops it with a log line; an unknown `msg_type` is logged. No input
-/// can stop the kernel; a failing cell is an `error` reply.
+/// can stop the kernel; a failing cell is an `error` reply. Like other Jupyter kernels, it
+/// exits when the process that started it goes away.
 final class Kernel {
   private let signer: MessageSigner
   /// This kernel's session id, in the header of every message it sends.
@@ -232,10 +233,18 @@ final class Kernel {
     let flags: Flags
 
     func serve() {
+      let parent = getppid()
       while true {
         let frames = socket.receive(timeoutMilliseconds: 100)
         // Printed text reaches front ends within a tick even while a cell is silent.
         publisher.flush()
+        // A kernel whose front end has gone (jupyter console exited, the server was
+        // killed) is adopted by another process; it stops rather than linger unreachable.
+        if getppid() != parent {
+          KernelLog.write("the process that started the kernel has gone; exiting")
+          shutDown()
+          return
+        }
         guard let frames else { continue }
         let request: KernelMessage
         do { request = try KernelMessage(frames: frames, signer: signer) } catch {
