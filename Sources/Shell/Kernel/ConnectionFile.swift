@@ -16,7 +16,9 @@ struct ConnectionFile {
   /// Reads and checks `path`; the error names the file and what is wrong.
   init(path: String) throws(RuntimeError) {
     let bytes: [UInt8]
-    do { bytes = try FileSystem.readBytes(path) } catch { throw RuntimeError.io(path: path, message: "\(error)") }
+    do { bytes = try FileSystem.readBytes(path) } catch {
+      throw (error as? RuntimeError) ?? RuntimeError.io(path: path, message: "\(error)")
+    }
     let json: JSONValue
     do { json = try JSONValue.parse(bytes[...]) } catch {
       throw RuntimeError.io(path: path, message: "not a connection file: \(error.message)")
