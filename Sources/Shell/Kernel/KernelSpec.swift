@@ -16,8 +16,8 @@ enum KernelSpec {
   static let fileExtension = ".rsl"
 
   /// `language_info` of `kernel_info_reply` and notebook metadata. There is no Pygments
-  /// lexer for RSL, and without one front ends look the language name up: Pygments' `rsl`
-  /// is an unrelated language (RAISE) whose lexer garbles RSL input in `jupyter console`.
+  /// lexer for RSL, and without `pygments_lexer` front ends look the language name up:
+  /// Pygments' `rsl` is an unrelated language (RAISE) and would colour RSL wrongly.
   /// Hence plain text.
   static var languageInfo: JSONValue {
     .object([
