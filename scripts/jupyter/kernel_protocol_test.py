@@ -54,6 +54,20 @@ def collect_iopub(kc, msg_id, timeout=30):
     check(False, f"iopub went idle for {msg_id}", [x["msg_type"] for x in messages])
 
 
+def wait_idle(kc, msg_ids, timeout=30):
+    """Reads iopub until every request in `msg_ids` has gone idle."""
+    pending = set(msg_ids)
+    deadline = time.time() + timeout
+    while pending and time.time() < deadline:
+        try:
+            m = kc.get_iopub_msg(timeout=max(0.1, deadline - time.time()))
+        except queue.Empty:
+            break
+        if m["msg_type"] == "status" and m["content"]["execution_state"] == "idle":
+            pending.discard(m["parent_header"].get("msg_id"))
+    check(not pending, "iopub went idle for every request", pending)
+
+
 def of_type(messages, t):
     return [m["content"] for m in messages if m["msg_type"] == t]
 
@@ -129,6 +143,28 @@ def protocol(km, kc, folder):
     check(of_type(msgs, "error") and "no_such_name" in of_type(msgs, "error")[0]["evalue"], "an error on iopub", msgs)
     reply, msgs = run(kc, "x + y")
     check(reply["status"] == "ok" and result(msgs) == "22", "the cell after an error works and sees earlier variables", msgs)
+
+    # After a failing cell, a cell already queued behind it is aborted (stop_on_error), as
+    # "Run All" expects; with stop_on_error false it runs.
+    failing = kc.execute("i = 0\nwhile i < 3000000\n  i = i + 1\nend\nno_such_name")
+    queued = kc.execute("queued_ran = 1")
+    replies = {}
+    while len(replies) < 2:
+        m = kc.get_shell_msg(timeout=30)
+        replies[m["parent_header"]["msg_id"]] = m["content"]
+    check(replies[failing]["status"] == "error" and replies[queued]["status"] == "aborted",
+          "a cell queued behind a failing one is aborted", replies)
+    wait_idle(kc, {failing, queued})
+    reply, msgs = run(kc, "queued_ran")
+    check(reply["status"] == "error", "the aborted cell did not run", reply)
+    failing = kc.execute("i = 0\nwhile i < 3000000\n  i = i + 1\nend\nno_such_name", stop_on_error=False)
+    queued = kc.execute("queued_ran = 1")
+    replies = {}
+    while len(replies) < 2:
+        m = kc.get_shell_msg(timeout=30)
+        replies[m["parent_header"]["msg_id"]] = m["content"]
+    check(replies[queued]["status"] == "ok", "with stop_on_error false the queued cell runs", replies)
+    wait_idle(kc, {failing, queued})
 
     # A picture becomes image/png.
     reply, msgs = run(kc, 'plot_xy([1, 2, 3], [1, 4, 9], path: "curve.png")')
