@@ -64,9 +64,11 @@ final class KernelTests: XCTestCase {
     return result.output
   }
 
-  /// kernel_info, echo, print, error then a working cell, a picture, completion, inspect,
-  /// is_complete, meta commands, interrupt by signal and by control message, forged and
-  /// malformed messages, restart and shutdown.
+  /// kernel_info, echo, print, error then a working cell, aborting cells queued behind an
+  /// error, a picture, training progress updated in place, completion, inspect, is_complete,
+  /// meta commands, interrupt by signal and by control message (with the heartbeat and the
+  /// control channel answering while a cell runs), forged and malformed messages, restart
+  /// and shutdown.
   func testProtocolThroughJupyterClient() throws {
     let output = try runScript("kernel_protocol_test.py", timeout: 180)
     XCTAssertTrue(output.contains("checks passed"), output)

@@ -171,6 +171,17 @@ def protocol(km, kc, folder):
     pngs = [c for c in of_type(msgs, "display_data") if "image/png" in c["data"]]
     check(reply["status"] == "ok" and len(pngs) == 1, "a plot is one image/png display", msgs)
 
+    # Training: one progress display, updated in place, left on its final step.
+    reply, msgs = run(kc, 'lab, unl = ssl_split(fashion_mnist(split: "test"), per_class: 2, seed: 0, unlabeled: 64)\n'
+                          'run = train(convnet(width: 8, seed: 0), fixmatch(), labeled: lab, unlabeled: unl, steps: 3, batch: 8, mu: 2)',
+                      timeout=120)
+    shown = [m["content"] for m in msgs if m["msg_type"] == "display_data" and "image/png" not in m["content"]["data"]]
+    updates = of_type(msgs, "update_display_data")
+    check(reply["status"] == "ok" and len(shown) == 1 and updates, "one progress display, then updates", [m["msg_type"] for m in msgs])
+    display_id = shown[0]["transient"]["display_id"]
+    check(all(u["transient"]["display_id"] == display_id for u in updates), "updates name the display", updates)
+    check(" 3/3 " in updates[-1]["data"]["text/plain"] + " ", "the last update is the final step", updates[-1])
+
     # Completion: the REPL's completer; a function completes with "(".
     kc.complete("ssl_sp", 6)
     c = kc.get_shell_msg(timeout=10)["content"]
