@@ -36,8 +36,9 @@ final class Kernel {
 
   /// State the control thread and the main thread share.
   private final class Flags: Sendable {
+    /// A shutdown was requested: the main loop ends.
     let shutdown = Atomic<Bool>(false)
-    let restart = Atomic<Bool>(false)
+    /// A cell is running (a shutdown then interrupts it first).
     let running = Atomic<Bool>(false)
   }
 

@@ -42,11 +42,6 @@ final class ZMQSocket: @unchecked Sendable {
     // Close without waiting for undelivered messages: a kernel that is told to stop stops.
     var linger: Int32 = 0
     zmq_setsockopt(handle, ZMQ_LINGER, &linger, MemoryLayout<Int32>.size)
-    if kind == .router {
-      // Replies to a peer that has gone away are dropped rather than queued forever.
-      var mandatory: Int32 = 0
-      zmq_setsockopt(handle, ZMQ_ROUTER_MANDATORY, &mandatory, MemoryLayout<Int32>.size)
-    }
     guard zmq_bind(handle, endpoint) == 0 else {
       let failure = ZMQSocket.lastFailure("cannot bind \(endpoint)")
       zmq_close(handle)
