@@ -235,6 +235,10 @@ def protocol(km, kc, folder):
     kc.history(hist_access_type="tail", n=2)
     c = kc.get_shell_msg(timeout=10)["content"]
     check(c["status"] == "ok" and len(c["history"]) == 2 and c["history"][-1][2] == ":nonsense", "history tail", c)
+    kc.history(hist_access_type="search", pattern=":*", unique=True)
+    c = kc.get_shell_msg(timeout=10)["content"]
+    check([h[2] for h in c["history"]] == [":vars", ":time x * 3", ":help fixmatch", ":load loaded.rsl", ":nonsense"],
+          "history search with a glob", c)
 
     # Interrupt by signal (interrupt_mode "signal"): the running cell stops, variables stay.
     msg_id = kc.execute("counter = 0\nwhile true\n  counter = counter + 1\nend")

@@ -195,9 +195,20 @@ final class Kernel {
     }
   }
 
+  /// This session's cells for `history_request`: all of them (`range`), the last `n`
+  /// (`tail`), or those matching a glob `pattern` (`search`, optionally `unique`, last `n`).
   private func historyEntries(_ content: JSONValue) -> [JSONValue] {
     var entries = history
-    if content["hist_access_type"]?.stringValue == "tail", let n = content["n"]?.intValue, n >= 0 {
+    let access = content["hist_access_type"]?.stringValue
+    if access == "search" {
+      let pattern = content["pattern"]?.stringValue ?? "*"
+      entries = entries.filter { fnmatch(pattern, $0.1, 0) == 0 }
+      if content["unique"]?.boolValue == true {
+        var seen = Set<String>()
+        entries = entries.reversed().filter { seen.insert($0.1).inserted }.reversed()
+      }
+    }
+    if access == "tail" || access == "search", let n = content["n"]?.intValue, n >= 0 {
       entries = Array(entries.suffix(n))
     }
     // Entries are [session, line, input]; session 0 is the current one.
