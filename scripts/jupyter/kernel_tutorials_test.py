@@ -5,7 +5,8 @@ notebook; the same cells, outputs cleared, are executed by nbclient against the 
 kernel. The executed notebook must pass nbformat.validate; per cell, its printed text and
 echoed values must equal the reference's (timing lines aside), its pictures must be the
 same number of image/png outputs, and each training progress display must end on its
-final step.
+final step. Finally a notebook written by `rslab notebook` is re-executed without naming a
+kernel: its metadata must lead nbclient to the rslab kernel.
 
 Run by Tests/ShellTests/KernelTests.swift with RSLAB_BINARY set. Optional arguments name
 tutorials to run (default: all); RSLAB_KERNEL_NOTEBOOKS=DIR keeps the executed notebooks.
@@ -166,6 +167,17 @@ def main():
         bars = sum(len(summary(c)["bars"]) for c in nb.cells if c.cell_type == "code")
         print(f"{name}: {code_cells} code cells equal to rslab notebook's, {pngs} image/png outputs, "
               f"{bars} progress displays, {time.time() - started:.1f} s")
+
+    # A notebook written by `rslab notebook` names its kernel: re-executed without saying
+    # which kernel to use, it runs on rslab (as JupyterLab reopens it).
+    reopened = nbformat.read(os.path.join(work, names[0] + ".reference.ipynb"), as_version=4)
+    before = [summary(c) for c in reopened.cells if c.cell_type == "code"]
+    NotebookClient(reopened, timeout=600, resources={"metadata": {"path": ROOT}}).execute()
+    after = [summary(c) for c in reopened.cells if c.cell_type == "code"]
+    for key in ("stdout", "results", "pngs"):
+        if [b[key] for b in before] != [a[key] for a in after]:
+            fail(f"{names[0]} re-executed from rslab notebook's own file: {key} differs")
+    print(f"{names[0]}: rslab notebook's .ipynb re-executes on the kernel its metadata names")
 
 
 if __name__ == "__main__":
