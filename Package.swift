@@ -22,6 +22,9 @@ let package = Package(
     .systemLibrary(name: "CReadline", path: "Sources/CReadline"),
     .systemLibrary(name: "CPNG", path: "Sources/CPNG"),
     .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+    // The Jupyter kernel: ZeroMQ sockets and HMAC-SHA256 message signatures.
+    .systemLibrary(name: "CZMQ", path: "Sources/CZMQ"),
+    .systemLibrary(name: "CCrypto", path: "Sources/CCrypto"),
 
     .target(name: "Runtime", dependencies: ["CBLAS", "CPNG", "CZlib"]),
     // The evaluator's hot path reads class fields (frames, globals) millions of times;
@@ -32,7 +35,7 @@ let package = Package(
     .executableTarget(
       name: "Shell",
       dependencies: [
-        "Interpreter", "Runtime", "CReadline",
+        "Interpreter", "Runtime", "CReadline", "CZMQ", "CCrypto",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Yams", package: "Yams"),
       ]),

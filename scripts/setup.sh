@@ -6,8 +6,10 @@ set -euo pipefail
 
 # munge, slurmctld, slurmd, slurm-client: the single-node Slurm cluster the sweep tests start
 # (scripts/slurm-local-cluster.sh); python3 picks its free ports.
+# libzmq3-dev, libssl-dev: the Jupyter kernel (ZeroMQ sockets, HMAC-SHA256 signatures).
 PACKAGES=(libopenblas-dev libreadline-dev libpng-dev zlib1g-dev dataset-fashion-mnist tmux python3-venv
-          munge slurmctld slurmd slurm-client)
+          munge slurmctld slurmd slurm-client
+          libzmq3-dev libssl-dev)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

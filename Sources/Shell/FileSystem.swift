@@ -11,18 +11,14 @@ enum FileSystem {
     return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
   }
 
-  /// Creates `path` (one level) unless it already exists as a folder.
+  /// Creates `path` and its missing parent folders unless it already exists as a folder.
   static func makeDirectory(_ path: String) throws {
     if isDirectory(path) { return }
-    guard mkdir(path, 0o755) == 0 else { throw RuntimeError.io(path: path, message: lastError()) }
-  }
-
-  /// Creates `path` and any missing parents (`mkdir -p`).
-  static func makeDirectories(_ path: String) throws {
-    if isDirectory(path) { return }
     let parent = PathName.directory(of: path)
-    if parent != path, !parent.isEmpty, parent != ".", parent != "/" { try makeDirectories(parent) }
-    guard mkdir(path, 0o755) == 0 || errno == EEXIST else { throw RuntimeError.io(path: path, message: lastError()) }
+    if !parent.isEmpty, parent != path, parent != "." { try makeDirectory(parent) }
+    guard mkdir(path, 0o755) == 0 || (errno == EEXIST && isDirectory(path)) else {
+      throw RuntimeError.io(path: path, message: lastError())
+    }
   }
 
   /// The names in a folder, without `.` and `..`; empty when it cannot be read.

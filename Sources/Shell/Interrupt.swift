@@ -18,22 +18,27 @@ enum Interrupt {
   /// The token the handlers request: the running session's. Written once by `install`
   /// before the handlers exist, only read afterwards; `request()` is one atomic store.
   nonisolated(unsafe) private static var token: CancellationToken? = nil
+  /// Whether a third Ctrl-C exits (a terminal user's way out); a kernel keeps running.
+  private static let exitsOnThirdPress = Atomic<Bool>(true)
 
   /// Installs the handlers for the session whose `cancellation` token is given. Ctrl-C asks
   /// the running computation to stop at its next safe point (`token.request()`); a third press while it still has not stopped (e.g.
   /// inside a long BLAS call) exits at once. SIGTERM stops the computation the same way, the
   /// runner then exits with a message; a second SIGTERM exits at once. Handlers do not use
   /// SA_RESTART, so a blocked `select` on the terminal returns EINTR and the line editor can
-  /// react to Ctrl-C at the prompt.
-  static func install(cancelling cancellation: CancellationToken) {
+  /// react to Ctrl-C at the prompt. A Jupyter kernel passes `exitOnThirdPress: false`: its
+  /// interrupts come from a front end, and the kernel must outlive them.
+  static func install(cancelling cancellation: CancellationToken, exitOnThirdPress: Bool = true) {
     // Touch every lazily initialised static now: first access runs swift_once, which
     // takes a lock and must not happen inside a signal handler.
     _ = interrupts.load(ordering: .relaxed)
     _ = terminated.load(ordering: .relaxed)
+    exitsOnThirdPress.store(exitOnThirdPress, ordering: .relaxed)
     token = cancellation
     setHandler(SIGINT) { _ in
       Interrupt.token?.request()
-      if Interrupt.interrupts.add(1, ordering: .relaxed).newValue >= 3 {
+      if Interrupt.interrupts.add(1, ordering: .relaxed).newValue >= 3,
+         Interrupt.exitsOnThirdPress.load(ordering: .relaxed) {
         Interrupt.emergencyExit("\nrslab: interrupted three times, exiting\n", status: 130)
       }
     }

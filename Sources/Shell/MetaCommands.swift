@@ -36,72 +36,100 @@ enum MetaCommand: String, CaseIterable {
   }
 }
 
-extension REPL {
-  /// Runs one `:command` line. Returns false when the REPL should exit.
-  func runMeta(_ line: String) -> Bool {
-    let body = line.drop { $0 == " " || $0 == "\t" }.dropFirst()
-    let name = String(body.prefix { $0 != " " && $0 != "\t" })
+/// Where a `:command` writes and how it runs code: the REPL's console, or a kernel cell.
+struct MetaCommandHost {
+  let session: Session
+  /// Writes a line of normal output.
+  let line: (String) -> Void
+  /// Reports a usage error (unknown command, missing argument, unreadable file).
+  let error: (String) -> Void
+  /// Runs RSL source named `file`, echoing a final value when `echo`; returns whether it succeeded.
+  let evaluate: (_ source: String, _ file: String, _ echo: Bool) -> Bool
+}
+
+extension MetaCommand {
+  /// Splits `:name argument` into the command and its argument; reports an unknown name.
+  static func parse(_ line: String, host: MetaCommandHost) -> (MetaCommand, String)? {
+    let body = line.drop { $0 == " " || $0 == "\t" || $0 == "\n" }.dropFirst()
+    let name = String(body.prefix { $0 != " " && $0 != "\t" && $0 != "\n" })
     let argument = String(body.dropFirst(name.count)).trimmingBlanks()
     guard let command = MetaCommand.resolve(name) else {
-      Console.err("unknown command ':\(name)'; the commands are " + MetaCommand.names.map { ":" + $0 }.joined(separator: " "))
-      return true
+      host.error("unknown command ':\(name)'; the commands are " + MetaCommand.names.map { ":" + $0 }.joined(separator: " "))
+      return nil
     }
-    switch command {
+    return (command, argument)
+  }
+
+  /// Runs the command with `argument`. Returns false for `:quit`.
+  func run(_ argument: String, host: MetaCommandHost) -> Bool {
+    let session = host.session
+    switch self {
     case .help:
       if argument.isEmpty {
-        Console.line("rslab \(Session.version): RSL at the prompt. Commands:\n" + MetaCommand.summary + "\n\nKeys:\n" + MetaCommand.keys)
+        host.line("rslab \(Session.version): RSL at the prompt. Commands:\n" + MetaCommand.summary + "\n\nKeys:\n" + MetaCommand.keys)
         let overview = session.help(nil)
-        if !overview.isEmpty { Console.line("\n" + overview) }
+        if !overview.isEmpty { host.line("\n" + overview) }
       } else {
         let text = session.help(argument)
-        Console.line(text.isEmpty ? "no help for '\(argument)'" : text)
+        host.line(text.isEmpty ? "no help for '\(argument)'" : text)
       }
     case .vars:
-      showVariables()
+      MetaCommand.showVariables(host)
     case .time:
       guard !argument.isEmpty else {
-        Console.err(":time needs an expression, e.g. :time sum(randn([1000, 1000]))")
+        host.error(":time needs an expression, e.g. :time sum(randn([1000, 1000]))")
         return true
       }
       let clock = ContinuousClock()
       let start = clock.now
-      let ok = evaluate(argument, file: "<repl>")
+      let ok = host.evaluate(argument, "<repl>", true)
       let elapsed = clock.now - start
-      if ok { Console.line("time: " + REPL.format(elapsed)) }
+      if ok { host.line("time: " + REPL.format(elapsed)) }
     case .load:
       guard !argument.isEmpty else {
-        Console.err(":load needs a file, e.g. :load tutorials/01-tensors.rsl")
+        host.error(":load needs a file, e.g. :load tutorials/01-tensors.rsl")
         return true
       }
       let path = argument.count >= 2 && argument.hasPrefix("\"") && argument.hasSuffix("\"")
         ? String(argument.dropFirst().dropLast()) : argument
       do {
         let source = try FileBytes.readText(path)
-        if evaluate(source, file: path, echo: false) { Console.line("loaded \(path)") }
+        if host.evaluate(source, path, false) { host.line("loaded \(path)") }
       } catch {
-        Console.err("cannot load \(error)")
+        host.error("cannot load \(error)")
       }
     case .reset:
       session.reset()
-      Console.line("session reset: every variable is forgotten")
+      host.line("session reset: every variable is forgotten")
     case .quit:
       return false
     }
-    Console.flush()
     return true
   }
 
-  private func showVariables() {
-    let vars = session.variables()
+  private static func showVariables(_ host: MetaCommandHost) {
+    let vars = host.session.variables()
     guard !vars.isEmpty else {
-      Console.line("no variables yet")
+      host.line("no variables yet")
       return
     }
     let nameWidth = min(24, vars.map(\.name.count).max() ?? 0)
     let typeWidth = min(12, vars.map(\.type.count).max() ?? 0)
     for v in vars {
-      Console.line(v.name.padded(to: nameWidth) + "  " + v.type.padded(to: typeWidth) + "  " + v.summary)
+      host.line(v.name.padded(to: nameWidth) + "  " + v.type.padded(to: typeWidth) + "  " + v.summary)
     }
+  }
+}
+
+extension REPL {
+  /// Runs one `:command` line. Returns false when the REPL should exit.
+  func runMeta(_ line: String) -> Bool {
+    let host = MetaCommandHost(
+      session: session, line: { Console.line($0) }, error: { Console.err($0) },
+      evaluate: { [unowned self] in self.evaluate($0, file: $1, echo: $2) })
+    defer { Console.flush() }
+    guard let (command, argument) = MetaCommand.parse(line, host: host) else { return true }
+    return command.run(argument, host: host)
   }
 
   /// "812 µs", "12.3 ms", "4.56 s".

@@ -21,6 +21,8 @@ struct RSLab: ParsableCommand {
       rslab -e EXPR [args...]        evaluate and print
       rslab notebook FILE.rsl -o OUT.ipynb|OUT.md [--keep-going] [-- args...]
       rslab sweep run|status|report|cell FILE.yaml ...   (rslab sweep --help)
+      rslab kernel install [--user | --sys-prefix | --prefix DIR]   Jupyter kernelspec
+      rslab kernel -f CONNECTION_FILE  Jupyter kernel (Jupyter starts it)
       rslab --builtins | --help | --version
       """,
     discussion: """
@@ -30,7 +32,7 @@ struct RSLab: ParsableCommand {
       In the REPL, type :help for the commands and keys.
       """,
     version: "rslab \(Session.version)",
-    subcommands: [NotebookCommand.self, SweepCommand.self])
+    subcommands: [NotebookCommand.self, SweepCommand.self, KernelCommand.self])
 
   @Option(name: [.customShort("e"), .customLong("eval")], help: ArgumentHelp("Evaluate EXPR and print its value.", valueName: "EXPR"))
   var expression: String?
@@ -80,7 +82,7 @@ struct RSLab: ParsableCommand {
   static func main() {
     let arguments = Array(CommandLine.arguments.dropFirst())
     // A root command with positional arguments never dispatches to subcommands, so
-    // `notebook` (and `help notebook`) are routed here.
+    // `notebook` and `kernel` (and `help notebook`, `help kernel`) are routed here.
     if arguments.first == "notebook" {
       NotebookCommand.main(Array(arguments.dropFirst()))
       return
@@ -99,8 +101,16 @@ struct RSLab: ParsableCommand {
       }
       return
     }
+    if arguments.first == "kernel" {
+      KernelCommand.main(Array(arguments.dropFirst()))
+      return
+    }
     if arguments.count >= 2, arguments[0] == "help", arguments[1] == "notebook" {
       Console.out(NotebookCommand.helpMessage())
+      return
+    }
+    if arguments.count >= 2, arguments[0] == "help", arguments[1] == "kernel" {
+      Console.out(KernelCommand.helpMessage())
       return
     }
     do {

@@ -146,7 +146,7 @@ struct SweepLayout {
   func log(_ c: SweepCellSpec) -> String { "\(logs)/\(c.name).log" }
 
   func create() throws {
-    for dir in [out, cells, logs] { try FileSystem.makeDirectories(dir) }
+    for dir in [out, cells, logs] { try FileSystem.makeDirectory(dir) }
   }
 }
 

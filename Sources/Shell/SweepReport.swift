@@ -162,7 +162,7 @@ struct SweepReport {
         series.append(.init(name: "seed \(r.cell.seed)", xs: pts.map(\.0), ys: pts.map(\.1)))
       }
       guard !series.isEmpty else { continue }
-      if written.isEmpty { try FileSystem.makeDirectories(dir) }
+      if written.isEmpty { try FileSystem.makeDirectory(dir) }
       let title = SweepCellSpec.describe(g.key)
       let path = "\(dir)/\(SweepFileName.safe(g.key.map { "\($0.0)=\(SweepCellSpec.valueText($0.1))" }.joined(separator: "_"))).png"
       try LineChart.render(series, title: title, xLabel: "step", yLabel: column).write(path: path)

@@ -30,7 +30,7 @@ struct SweepSlurmExecutor {
   func run(wait: Bool) -> Int32 {
     do {
       try layout.create()
-      try FileSystem.makeDirectories(layout.slurm)
+      try FileSystem.makeDirectory(layout.slurm)
     } catch {
       Console.err("rslab: \(error)")
       return 1

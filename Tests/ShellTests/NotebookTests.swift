@@ -63,7 +63,9 @@ final class NotebookTests: XCTestCase {
     XCTAssertEqual(nb["nbformat_minor"] as? Int, 5)
     let metadata = try XCTUnwrap(nb["metadata"] as? [String: Any])
     XCTAssertEqual((metadata["language_info"] as? [String: Any])?["name"] as? String, "rsl")
-    XCTAssertEqual((metadata["kernelspec"] as? [String: Any])?["name"] as? String, "rsl")
+    XCTAssertEqual((metadata["kernelspec"] as? [String: Any])?["name"] as? String, "rslab", "the rslab kernel reopens it")
+    XCTAssertEqual((metadata["kernelspec"] as? [String: Any])?["language"] as? String, "rsl")
+    XCTAssertEqual((metadata["language_info"] as? [String: Any])?["file_extension"] as? String, ".rsl")
 
     let cells = try cells(nb)
     XCTAssertEqual(cells.map { $0["cell_type"] as? String }, ["code", "markdown", "code", "code", "code", "code"])

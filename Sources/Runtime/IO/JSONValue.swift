@@ -122,7 +122,7 @@ public enum JSONValue: Equatable, Sendable {
   }
 
   /// Parses UTF-8 JSON text; the error message says what was expected where.
-  static func parse(_ bytes: ArraySlice<UInt8>) throws(JSONError) -> JSONValue {
+  public static func parse(_ bytes: ArraySlice<UInt8>) throws(JSONError) -> JSONValue {
     var p = JSONParser(bytes: Array(bytes))
     let v = try p.value(depth: 0)
     p.skipSpace()
@@ -132,7 +132,7 @@ public enum JSONValue: Equatable, Sendable {
 }
 
 /// Why a JSON text was rejected.
-struct JSONError: Error { let message: String }
+public struct JSONError: Error { public let message: String }
 
 private struct JSONParser {
   let bytes: [UInt8]

@@ -16,16 +16,9 @@ enum IPYNB {
     .object([
       ("cells", .array(cells.enumerated().map { cell($1, index: $0) })),
       ("metadata", .object([
-        ("kernelspec", .object([
-          ("display_name", .string("RSL")),
-          ("language", .string("rsl")),
-          ("name", .string("rsl")),
-        ])),
-        ("language_info", .object([
-          ("file_extension", .string(".rsl")),
-          ("name", .string("rsl")),
-          ("version", .string(Session.version)),
-        ])),
+        // The rslab kernel's own description, so Jupyter reopens the notebook with it.
+        ("kernelspec", KernelSpec.notebookKernelspec),
+        ("language_info", KernelSpec.languageInfo),
       ])),
       ("nbformat", .number(4)),
       ("nbformat_minor", .number(5)),
