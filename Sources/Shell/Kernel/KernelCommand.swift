@@ -46,7 +46,10 @@ struct KernelCommand: ParsableCommand {
       throw ExitCode(1)
     }
     let status = kernel.run()
-    if status != 0 { throw ExitCode(status) }
+    // The heartbeat and control threads are still inside libzmq calls: leave without
+    // running exit-time handlers (libraries' destructors) underneath them.
+    Console.flush()
+    _exit(status)
   }
 
   /// `rslab kernel install [--user | --sys-prefix | --prefix DIR]`.
