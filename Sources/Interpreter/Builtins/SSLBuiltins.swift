@@ -35,13 +35,17 @@ extension BuiltinRegistry {
       let l = try SSLBindings.weight(&a, 0), m = try SSLBindings.fraction(&a, 1), s = try SSLBindings.weight(&a, 2)
       return .object(try AlgorithmObject { SoftMatch(lambdaU: l, momentum: m, nSigma: s) })
     }
-    r.add("rsmatch(tau: 0.95, lambda_u: 1, lambda_syn: 0.25, lambda_det: 1, detect_threshold: 0.5, warmup_steps: nil, queue_size: 64, queue_per_step: 4, classwise_queue: true, queue_bootstrap: \"pu\", dummy: true, dummy_targets: \"main\", routing: \"detector\", detector_grad: false, detector_hidden: 64)",
+    r.add("rsmatch(tau: 0.95, lambda_u: 1, lambda_syn: 0.25, lambda_det: 1, detect_threshold: 0.5, warmup_steps: nil, queue_size: 64, queue_per_step: 4, classwise_queue: true, queue_bootstrap: \"pu\", dummy: true, dummy_targets: \"main\", routing: \"detector\", detector_grad: false, detector_hidden: 64, queue_items: \"features\", detector_negatives: \"labeled\", dummy_init: \"random\")",
           category: c,
           doc: "RSMatch: a synthetic-vs-real detector head trained from a class-wise queue routes samples judged synthetic to a dummy head.",
           help: """
             warmup_steps nil means 10% of the run. queue_bootstrap "pu" or "low_confidence"; dummy_targets "main" or "dummy"; \
             routing "detector", "oracle" (true provenance: an upper bound) or "none" (= FixMatch); dummy: false drops \
-            synthetic-routed samples; lambda_syn 0.25 was chosen on a validation split (docs/results.md); detector_hidden 0 makes the detector linear. See docs/rsmatch.md.
+            synthetic-routed samples; lambda_syn 0.25 was chosen on a validation split (docs/results.md); detector_hidden 0 makes the detector linear. \
+            routing "oracle" with dummy: false is oracle dropping. Design variants: queue_items "images" re-forwards queued \
+            samples through the backbone with gradient (default "features": detached features); detector_negatives \
+            "confident" adds the unlabeled samples the detector is surest are real to its real side; dummy_init "main" \
+            copies the main head into the dummy head when warm-up ends. See docs/rsmatch.md.
             """,
           example: "algo = rsmatch(queue_size: 32, classwise_queue: false)") { a in
       let tau = try SSLBindings.fraction(&a, 0)
@@ -52,12 +56,14 @@ extension BuiltinRegistry {
       let qs = try a.int(6), qp = try a.int(7), cw = try a.bool(8), boot = try a.string(9)
       let dummy = try a.bool(10), targets = try a.string(11), routing = try a.string(12)
       let grad = try a.bool(13), hidden = try a.int(14)
+      let items = try a.string(15), negatives = try a.string(16), dummyInit = try a.string(17)
       return .object(try AlgorithmObject {
         let m = RSMatch()
         m.tau = tau; m.lambdaU = lu; m.lambdaSyn = ls; m.lambdaDet = ld; m.detectThreshold = thr
         m.warmupSteps = warm; m.queueSize = qs; m.queuePerStep = qp; m.classwiseQueue = cw
         m.queueBootstrap = boot; m.useDummy = dummy; m.dummyTargets = targets; m.routing = routing
         m.detectorGrad = grad; m.detectorHidden = hidden
+        m.queueItems = items; m.detectorNegatives = negatives; m.dummyInit = dummyInit
         try m.validate()
         return m
       })

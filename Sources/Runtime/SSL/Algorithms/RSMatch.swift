@@ -20,7 +20,14 @@
 ///   is used.
 /// - **Ablations.** `classwiseQueue: false` (one global queue), `useDummy: false`,
 ///   `routing: "oracle"` (routes by true provenance: an upper bound, clearly labelled; the only
-///   mode in which the trainer hands provenance to the algorithm), `routing: "none"` (= FixMatch).
+///   mode in which the trainer hands provenance to the algorithm; with `useDummy: false` it is
+///   oracle dropping), `routing: "none"` (= FixMatch).
+/// - **Design variants** (defaults keep the behaviour above): `queueItems: "images"` queues
+///   sample positions and re-forwards a class-balanced draw of them through the backbone each
+///   step, so the detector sees current features and its loss trains the backbone from both
+///   sides; `detectorNegatives: "confident"` adds, per pseudo-class, the unlabeled samples of
+///   the batch the detector is most sure are real to the 400-odd labeled images as its real
+///   side; `dummyInit: "main"` copies the main head into the dummy head when warm-up ends.
 public final class RSMatch: SyntheticDetector {
   public let name = "rsmatch"
   public let views = UnlabeledViews.weakAndStrong
@@ -48,9 +55,24 @@ public final class RSMatch: SyntheticDetector {
   public var detectorGrad = false
   /// Hidden width of the detector MLP; 0 makes it a linear probe.
   public var detectorHidden = 64
+  /// What the queue holds: "features" (default: detached weak-view features at push time) or
+  /// "images" (sample positions; each step `queuePerStep` per class are drawn, re-forwarded
+  /// through the backbone in the trainer's batch, and the detector loss reaches the backbone
+  /// from the queue side and the labeled side).
+  public var queueItems = "features"
+  /// The detector's real side: "labeled" (default: the labeled batch) or "confident" (plus,
+  /// after warm-up, per pseudo-class the `queuePerStep` samples of the unlabeled batch with the
+  /// lowest p_syn, if below `detectThreshold`: reliable negatives, so the detector does not
+  /// learn "one of the labeled images" instead of "real").
+  public var detectorNegatives = "labeled"
+  /// The dummy head's start: "random" (default) or "main" (a copy of the main head's weights
+  /// taken at the first step after warm-up, so it starts as a working classifier).
+  public var dummyInit = "random"
 
   var queue: ClasswiseQueue? = nil
   var rng = RNG(seed: 0)
+  /// The queue draw `extraUnlabeled` asked the trainer to forward this step, and its weights.
+  var pendingQueueWeights: [Float] = []
 
   public init() {}
 
@@ -59,7 +81,8 @@ public final class RSMatch: SyntheticDetector {
      ("detect_threshold", "\(detectThreshold)"), ("warmup_steps", warmupSteps.map(String.init) ?? "10%"),
      ("queue_size", "\(queueSize)"), ("queue_per_step", "\(queuePerStep)"), ("classwise_queue", "\(classwiseQueue)"),
      ("queue_bootstrap", queueBootstrap), ("dummy", "\(useDummy)"), ("dummy_targets", dummyTargets),
-     ("routing", routing), ("detector_grad", "\(detectorGrad)"), ("detector_hidden", "\(detectorHidden)")]
+     ("routing", routing), ("detector_grad", "\(detectorGrad)"), ("detector_hidden", "\(detectorHidden)"),
+     ("queue_items", queueItems), ("detector_negatives", detectorNegatives), ("dummy_init", dummyInit)]
   }
 
   public var usesOracleProvenance: Bool { routing == "oracle" }
@@ -73,6 +96,9 @@ public final class RSMatch: SyntheticDetector {
     guard queueSize >= 1, queuePerStep >= 1 else { throw bad("queue_size and queue_per_step must be at least 1") }
     guard detectThreshold > 0, detectThreshold < 1 else { throw bad("detect_threshold must be in (0, 1), got \(detectThreshold)") }
     guard detectorHidden >= 0 else { throw bad("detector_hidden must be >= 0") }
+    guard ["features", "images"].contains(queueItems) else { throw bad("queue_items must be \"features\" or \"images\", got \"\(queueItems)\"") }
+    guard ["labeled", "confident"].contains(detectorNegatives) else { throw bad("detector_negatives must be \"labeled\" or \"confident\", got \"\(detectorNegatives)\"") }
+    guard ["random", "main"].contains(dummyInit) else { throw bad("dummy_init must be \"random\" or \"main\", got \"\(dummyInit)\"") }
   }
 
   public func prepare(unlabeledCount: Int, classes: Int, model: Model, rng: inout RNG) throws {
@@ -87,7 +113,31 @@ public final class RSMatch: SyntheticDetector {
       try model.addHead(name: "detector", layer: det)
     }
     if !model.hasHead("dummy") { try model.addHead(name: "dummy", layer: Linear(f, classes, rng: &init_)) }
-    queue = ClasswiseQueue(classes: classes, capacity: queueSize, featureDim: f, classwise: classwiseQueue)
+    // With queue_items "images" a queue entry is one number: the sample's position.
+    queue = ClasswiseQueue(classes: classes, capacity: queueSize, featureDim: queueItems == "images" ? 1 : f,
+                           classwise: classwiseQueue)
+    pendingQueueWeights = []
+  }
+
+  /// With `queueItems == "images"`, a class-balanced draw of queued positions for the trainer
+  /// to forward (with gradient) in this step's batch.
+  public func extraUnlabeled(step: Int) -> [Int] {
+    pendingQueueWeights = []
+    guard queueItems == "images", routing == "detector", let queue else { return [] }
+    let (rows, weights) = queue.sample(perSlot: queuePerStep, rng: &rng)
+    pendingQueueWeights = weights
+    return rows.map { Int($0[0]) }
+  }
+
+  /// Copies the main head's parameters into the dummy head (same shapes: both map features
+  /// to class logits).
+  func copyMainIntoDummy(_ model: Model) throws {
+    let main = model.namedParameters.filter { $0.name.hasPrefix("heads.main.") }
+    let dummy = model.namedParameters.filter { $0.name.hasPrefix("heads.dummy.") }
+    guard main.count == dummy.count, zip(main, dummy).allSatisfy({ $0.tensor.shape == $1.tensor.shape }) else {
+      throw RuntimeError.invalidArgument(op: name, message: "dummy_init \"main\" needs a main head shaped like the dummy head (one linear layer)")
+    }
+    for (m, d) in zip(main, dummy) { d.tensor.storage.base.update(from: m.tensor.storage.base, count: m.tensor.count) }
   }
 
   public func syntheticScores(features: Tensor, model: Model) throws -> [Float] {
@@ -113,6 +163,7 @@ public final class RSMatch: SyntheticDetector {
     let u = batch.weakLogits.shape[0]
     let warmup = warmupSteps ?? max(1, batch.totalSteps / 10)
     let inWarmup = batch.step < warmup
+    if dummyInit == "main", useDummy, batch.step == warmup { try copyMainIntoDummy(model) }
 
     // Main-head pseudo-labels from the weak view.
     let (conf, pl) = rowMaxArgmax(try probabilities(batch.weakLogits))
@@ -151,14 +202,40 @@ public final class RSMatch: SyntheticDetector {
       } else {
         chosen = Array(members.sorted { pSyn[$0] > pSyn[$1] }.prefix(perGroup))
       }
-      for b in chosen { queue.push(row(b), forClass: classwiseQueue ? g : pl[b]) }
+      for b in chosen {
+        let item = queueItems == "images" ? [Float(batch.unlabeledIndices[b])] : row(b)
+        queue.push(item, forClass: classwiseQueue ? g : pl[b])
+      }
     }
     self.queue = queue
 
     // Detector loss: labeled = real (0), queue = synthetic (1), class-balanced.
     var detLoss = Tensor(scalar: 0)
-    if routing == "detector", let (qf, qw) = queue.batch() {
-      let realF = detectorGrad ? batch.labeledFeatures : batch.labeledFeatures.detached()
+    let synSide: (features: Tensor, weights: [Float])?
+    if queueItems == "images" {
+      // The positions drawn in extraUnlabeled, forwarded by the trainer with gradient.
+      if let ef = batch.extraFeatures, ef.shape[0] == pendingQueueWeights.count, !pendingQueueWeights.isEmpty {
+        synSide = (ef, pendingQueueWeights)
+      } else {
+        synSide = nil
+      }
+    } else {
+      synSide = queue.batch()
+    }
+    if routing == "detector", let (qf, qw) = synSide {
+      var realF = detectorGrad || queueItems == "images" ? batch.labeledFeatures : batch.labeledFeatures.detached()
+      if detectorNegatives == "confident" && !inWarmup {
+        // Reliable negatives: per pseudo-class the batch's lowest p_syn, when judged real.
+        var picked: [Int] = []
+        for c in 0..<batch.classes {
+          let members = (0..<u).filter { pl[$0] == c && pSyn[$0] < detectThreshold }
+          picked += members.sorted { pSyn[$0] < pSyn[$1] }.prefix(queuePerStep)
+        }
+        if !picked.isEmpty {
+          let neg = try weakF.index([.list(picked)])
+          realF = try Tensor.concat([realF, neg], axis: 0)
+        }
+      }
       let nReal = realF.shape[0]
       let lossReal = try bce(try model.head("detector", realF), target: 0,
                              weights: [Float](repeating: 1 / Float(nReal), count: nReal))
