@@ -43,11 +43,13 @@ final class SSLBuiltinTests: XCTestCase {
     let all = """
       rsmatch(tau: 0.9, lambda_u: 2, lambda_syn: 0.5, lambda_det: 3, detect_threshold: 0.6, warmup_steps: 5, queue_size: 16,
               queue_per_step: 2, classwise_queue: false, queue_bootstrap: "low_confidence", dummy: false, dummy_targets: "dummy",
-              routing: "oracle", detector_grad: true, detector_hidden: 0).options
+              routing: "oracle", detector_grad: true, detector_hidden: 0, queue_items: "images", detector_negatives: "confident",
+              dummy_init: "main").options
       """
     XCTAssertEqual(rsl(s, all), """
-      {tau: "0.9", lambda_u: "2.0", lambda_syn: "0.5", lambda_det: "3.0", detect_threshold: "0.6", warmup_steps: "5", queue_size: "16", queue_per_step: "2", classwise_queue: "false", queue_bootstrap: "low_confidence", dummy: "false", dummy_targets: "dummy", routing: "oracle", detector_grad: "true", detector_hidden: "0"}
+      {tau: "0.9", lambda_u: "2.0", lambda_syn: "0.5", lambda_det: "3.0", detect_threshold: "0.6", warmup_steps: "5", queue_size: "16", queue_per_step: "2", classwise_queue: "false", queue_bootstrap: "low_confidence", dummy: "false", dummy_targets: "dummy", routing: "oracle", detector_grad: "true", detector_hidden: "0", queue_items: "images", detector_negatives: "confident", dummy_init: "main"}
       """)
+    XCTAssertEqual(errorMessage(s, "rsmatch(queue_items: \"pixels\")"), "rsmatch: queue_items must be \"features\" or \"images\", got \"pixels\"")
     XCTAssertEqual(errorMessage(s, "rsmatch(routing: \"magic\")"), "rsmatch: routing must be \"detector\", \"oracle\" or \"none\", got \"magic\"")
     XCTAssertEqual(errorMessage(s, "fixmatch(tau: 2)"), "bad argument #1 to 'fixmatch' (a value in [0, 1] expected, got 2)")
     XCTAssertEqual(errorMessage(s, "fixmatch(tua: 0.9)"), "fixmatch: unknown keyword argument 'tua' (did you mean 'tau'?); signature fixmatch(tau: 0.95, lambda_u: 1)")
