@@ -15,6 +15,7 @@ final class BuiltinExampleTests: XCTestCase {
     "cifar10": "reads the CIFAR-10 binary batches, which are not installed for tests",
     "cifar100": "reads the CIFAR-100 binary files, which are not installed for tests",
     "env": "shows the machine's $HOME",
+    "sweep_results": "reads a finished sweep's output folder; SweepTests checks it on a real sweep",
   ]
 
   /// `name` -> the code lines of its example chunk (comments and blank lines dropped),

@@ -17,6 +17,24 @@ final class GeneratorBuiltinsTests: XCTestCase {
     XCTAssertEqual(same.echo, "true")
   }
 
+  func testPosteriorReconstructionsFromARealDataset() throws {
+    let s = Session(output: { _ in })
+    let r = try s.run("""
+      g = train_generator(take(fashion_mnist(split: "test"), 64), steps: 2, seed: 0, batch: 16)
+      src = subset(fashion_mnist(split: "test"), 100..112)
+      rec = generate(g, from: src, seed: 0)
+      [len(rec), rec.num_synthetic, rec.origins, to_list(labels(rec)) == to_list(labels(src)), rec.shape]
+      """, file: "t")
+    XCTAssertEqual(r.echo, "[12, 12, [\"cvae-posterior\"], true, [1, 28, 28]]")
+    XCTAssertEqual(try s.run("to_list(images(generate(g, from: src, seed: 5))) == to_list(images(rec))", file: "t").echo, "true")
+    for (code, message) in [("generate(g, seed: 0)", "per_class: (prior samples) or from: (reconstructions) expected"),
+                            ("generate(g, per_class: 2, seed: 0, from: src)", "exclude each other"),
+                            ("generate(g, seed: 0, temperature: 0.5, from: src)", "temperature applies to prior samples"),
+                            ("generate(train_generator(src, kind: \"gan\", steps: 1, seed: 0, batch: 4), seed: 0, from: src)", "gan has no encoder")] {
+      XCTAssertThrowsError(try s.run(code, file: "t"), code) { e in XCTAssertTrue("\(e)".contains(message), "\(code): \(e)") }
+    }
+  }
+
   func testErrorsNameTheProblem() throws {
     let s = Session(output: { _ in })
     _ = try s.run("real = take(fashion_mnist(split: \"test\"), 8)", file: "t")

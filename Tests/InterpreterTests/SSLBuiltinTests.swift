@@ -43,13 +43,15 @@ final class SSLBuiltinTests: XCTestCase {
     let all = """
       rsmatch(tau: 0.9, lambda_u: 2, lambda_syn: 0.5, lambda_det: 3, detect_threshold: 0.6, warmup_steps: 5, queue_size: 16,
               queue_per_step: 2, classwise_queue: false, queue_bootstrap: "low_confidence", dummy: false, dummy_targets: "dummy",
-              routing: "oracle", detector_grad: true, detector_hidden: 0).options
+              routing: "oracle", detector_grad: true, detector_hidden: 0, queue_items: "images", detector_negatives: "confident",
+              dummy_init: "main").options
       """
     XCTAssertEqual(rsl(s, all), """
-      {tau: 0.9, lambda_u: 2, lambda_syn: 0.5, lambda_det: 3, detect_threshold: 0.6, warmup_steps: 5, queue_size: 16, queue_per_step: 2, classwise_queue: false, queue_bootstrap: "low_confidence", dummy: false, dummy_targets: "dummy", routing: "oracle", detector_grad: true, detector_hidden: 0}
+      {tau: 0.9, lambda_u: 2, lambda_syn: 0.5, lambda_det: 3, detect_threshold: 0.6, warmup_steps: 5, queue_size: 16, queue_per_step: 2, classwise_queue: false, queue_bootstrap: "low_confidence", dummy: false, dummy_targets: "dummy", routing: "oracle", detector_grad: true, detector_hidden: 0, queue_items: "images", detector_negatives: "confident", dummy_init: "main"}
       """)
     XCTAssertEqual(errorMessage(s, "rsmatch(routing: \"magic\")"), "bad argument #13 to 'rsmatch' (routing must be \"detector\", \"oracle\" or \"none\", got \"magic\")")
     XCTAssertEqual(errorMessage(s, "rsmatch(routing: \"detektor\")"), "bad argument #13 to 'rsmatch' (routing must be \"detector\", \"oracle\" or \"none\", got \"detektor\" (did you mean \"detector\"?))")
+    XCTAssertEqual(errorMessage(s, "rsmatch(queue_items: \"pixels\")"), "bad argument #16 to 'rsmatch' (queue_items must be \"features\" or \"images\", got \"pixels\")")
     XCTAssertEqual(errorMessage(s, "fixmatch(tau: 2)"), "bad argument #1 to 'fixmatch' (a value in [0, 1] expected, got 2)")
     XCTAssertEqual(errorMessage(s, "fixmatch(tua: 0.9)"), "fixmatch: unknown keyword argument 'tua' (did you mean 'tau'?); signature fixmatch(tau: 0.95, lambda_u: 1)")
     XCTAssertEqual(errorMessage(s, "custom(unsup: 3)"), "bad argument #1 to 'custom' (function expected, got number)")

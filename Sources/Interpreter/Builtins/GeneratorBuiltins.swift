@@ -44,12 +44,20 @@ extension BuiltinRegistry {
       }
       return .object(GeneratorObject(gen))
     }
-    r.add("generate(gen, per_class:, seed:, temperature: 1)", category: c,
-          doc: "Samples per_class images of every class: a dataset whose provenance is synthetic (origin = the generator kind).",
-          help: "Labels are the conditioning classes (for evaluation; SSL never sees them for unlabeled data). The same generator and seed give the same images. temperature scales the latent noise: below 1 gives more typical, less varied images.",
+    r.add("generate(gen, per_class: nil, seed:, temperature: 1, from: nil)", category: c,
+          doc: "Synthetic images from a generator: per_class prior samples of every class, or (from: a real dataset) one posterior reconstruction per image. Provenance synthetic.",
+          help: "Prior samples (per_class:): labels are the conditioning classes, origin = the generator kind; temperature scales the latent noise (below 1: more typical, less varied). from: ds (a cvae only) encodes each image of ds with its label and decodes the posterior mean without noise: in-class, instance-preserving images with the generator's look, in ds's order with ds's labels, origin \"cvae-posterior\" — so the real sources stay known (take them from a split disjoint from the SSL splits and the test set). The same generator, seed and sources give the same images.",
           example: "s = generate(train_generator(take(fashion_mnist(split: \"test\"), 64), steps: 2, seed: 0), per_class: 3, seed: 1)") { a in
       let g = try a.object(0, as: GeneratorObject.self, expected: "generator").generator
-      return .object(DatasetObject(try g.generate(perClass: try a.int(1), seed: try a.seed(2), temperature: Float(try a.number(3)), cancellation: a.context.cancellation)))
+      let perClass = try a.optionalInt(1), seed = try a.seed(2), temperature = try a.number(3)
+      guard a.has(4) else {
+        guard let perClass else { throw a.error(1, "per_class: (prior samples) or from: (reconstructions) expected") }
+        return .object(DatasetObject(try g.generate(perClass: perClass, seed: seed, temperature: Float(temperature), cancellation: a.context.cancellation)))
+      }
+      let source = try a.dataset(4)
+      if perClass != nil { throw a.error(1, "per_class: and from: exclude each other: from: reconstructs every image of its dataset") }
+      if temperature != 1 { throw a.error(3, "temperature applies to prior samples; from: decodes the posterior mean, without noise") }
+      return .object(DatasetObject(try g.reconstruct(source, cancellation: a.context.cancellation)))
     }
     r.add("save_generator(gen, path)", category: c,
           doc: "Saves a generator (weights, optimizer state, loss history, classes) to a safetensors file (atomically).",

@@ -25,7 +25,11 @@ extension BuiltinRegistry {
           help: """
             warmup_steps nil means 10% of the run. queue_bootstrap "pu" or "low_confidence"; dummy_targets "main" or "dummy"; \
             routing "detector", "oracle" (true provenance: an upper bound) or "none" (= FixMatch); dummy: false drops \
-            synthetic-routed samples; lambda_syn 0.25 was chosen on a validation split (docs/results.md); detector_hidden 0 makes the detector linear. See docs/rsmatch.md.
+            synthetic-routed samples; lambda_syn 0.25 was chosen on a validation split (docs/results.md); detector_hidden 0 makes the detector linear. \
+            routing "oracle" with dummy: false is oracle dropping. Design variants: queue_items "images" re-forwards queued \
+            samples through the backbone with gradient (default "features": detached features); detector_negatives \
+            "confident" adds the unlabeled samples the detector is surest are real to its real side; dummy_init "main" \
+            copies the main head into the dummy head when warm-up ends. See docs/rsmatch.md.
             """,
           example: "algo = rsmatch(queue_size: 32, classwise_queue: false)")
     r.add("custom(unsup:, views: \"weak_strong\")", category: c,

@@ -16,7 +16,8 @@
 /// Loss per image: Bernoulli reconstruction (binary cross-entropy of the decoder logits
 /// against the [0, 1] pixels, summed over pixels) + KL(q(z|x,y) ‖ N(0, I)) =
 /// ½ Σ (μ² + σ² − 1 − log σ²); the batch mean is minimised with Adam (lr 1e-3).
-/// Sampling draws z ~ N(0, T²·I) and returns σ(decoder logits), the Bernoulli means.
+/// Sampling draws z ~ N(0, T²·I) and returns σ(decoder logits), the Bernoulli means;
+/// reconstruction decodes z = μ(x, y) (no noise).
 ///
 /// The class enters the decoder twice (with z, and as planes beside the upsampled maps):
 /// with the label only at the linear input, short CPU runs learned to carry the class in z
@@ -107,6 +108,16 @@ final class ConditionalVAE: GenerativeModel {
       let z = Tensor(zeros: [labels.count, latent], zeroed: false)
       for i in 0..<z.count { z.storage.base[i] = rng.normal() * temperature }
       return try decode(z, labels: labels, onehot: try Tensor.oneHot(labels, classes: classes)).sigmoid()
+    }
+  }
+
+  /// σ(decoder logits) at the posterior mean μ(x, y): the image's reconstruction without
+  /// sampling noise, values in [0, 1].
+  func reconstruct(images: Tensor, labels: [Int]) throws -> Tensor {
+    try GradMode.noGrad {
+      let onehot = try Tensor.oneHot(labels, classes: classes)
+      let (m, _) = try encode(images, labels: labels, onehot: onehot)
+      return try decode(m, labels: labels, onehot: onehot).sigmoid()
     }
   }
 

@@ -5,6 +5,9 @@ import Glibc
 /// A class-conditional image generator trained on a real dataset, sampled per class to make
 /// synthetic datasets for the RS-SSL benchmark (provenance synthetic, origin = the kind).
 ///
+/// Two modes: `generate(perClass:seed:)` samples the prior (new images of each class);
+/// `reconstruct(_:)` decodes the posterior mean of given real images (a cvae only).
+///
 /// Kinds (see `Generator.kinds`):
 /// - `"cvae"`: a convolutional conditional VAE (`ConditionalVAE` documents the layers);
 ///   samples are smooth, somewhat blurry versions of the class — recognisable, but with the
@@ -154,6 +157,49 @@ public final class Generator {
       name: "\(kind)/generated", pixels: pixels, labels: labels, classNames: classNames,
       channels: channels, height: height, width: width,
       synthetic: [Bool](repeating: true, count: total), originNames: [kind])
+  }
+
+  /// Posterior reconstructions of real images: each image of `source` is encoded with its
+  /// label and the mean of q(z | x, y) is decoded, without sampling noise. The result keeps
+  /// the source's order and labels (one reconstruction per source image, so a study can pair
+  /// each synthetic image with its real source) and is marked synthetic with origin
+  /// `"<kind>-posterior"`.
+  ///
+  /// These images are in-class and instance-preserving (the source's pose and shape) yet carry
+  /// the generator's look. Use source images the generator was not trained on, from a split
+  /// disjoint from the SSL splits and the test set. Only a `"cvae"` has an encoder.
+  /// Deterministic: the same generator and source give the same pixels.
+  public func reconstruct(_ source: Dataset, cancellation: CancellationToken? = nil) throws -> Dataset {
+    let op = "generate"
+    guard let vae = model as? ConditionalVAE else {
+      throw RuntimeError.invalidArgument(op: op, message: "from: needs a cvae generator; a \(kind) has no encoder to reconstruct images with")
+    }
+    guard source.count >= 1 else { throw RuntimeError.invalidArgument(op: op, message: "the dataset \(source.name) given as from: is empty") }
+    guard source.imageShape == imageShape else {
+      throw RuntimeError.shapeMismatch(op: op, shapes: [source.imageShape, imageShape], detail: "differ: the from: images do not fit this generator's")
+    }
+    guard source.classNames == classNames else {
+      throw RuntimeError.invalidArgument(op: op, message: "the classes of \(source.name) differ from the generator's")
+    }
+    let total = source.count, size = channels * height * width
+    try MemoryLimit.check(elements: total * size / 4 + 1, op: op)
+    var pixels = [UInt8](repeating: 0, count: total * size)
+    let chunk = 256
+    var start = 0
+    while start < total {
+      try cancellation.check()
+      let end = min(start + chunk, total)
+      let idx = Array(start..<end)
+      let images = try source.batch(idx, normalization: .identity(channels: channels))
+      let x = try vae.reconstruct(images: images, labels: idx.map { source.labels[$0] })
+      let src = x.storage.base
+      for k in 0..<((end - start) * size) { pixels[start * size + k] = AugmentImage.clamp(src[k] * 255) }
+      start = end
+    }
+    return try Dataset(
+      name: "\(kind)/reconstructed(\(source.name))", pixels: pixels, labels: source.labels, classNames: classNames,
+      channels: channels, height: height, width: width,
+      synthetic: [Bool](repeating: true, count: total), originNames: ["\(kind)-posterior"])
   }
 
   /// One line: kind, image shape, classes, steps and the latest loss.

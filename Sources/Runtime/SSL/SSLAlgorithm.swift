@@ -53,17 +53,22 @@ public struct SSLBatch {
   /// True provenance of the unlabeled samples — nil unless the algorithm declares
   /// `usesOracleProvenance` (RSMatch's clearly labelled oracle ablation, an upper bound).
   public let oracleSynthetic: [Bool]?
+  /// Backbone features [E, F] (with gradient) of the weak views of the unlabeled samples the
+  /// algorithm asked for with `extraUnlabeled(step:)`, forwarded in the same batch; nil when
+  /// it asked for none.
+  public let extraFeatures: Tensor?
 
   public init(step: Int, totalSteps: Int, classes: Int, labeledLogits: Tensor, labels: [Int],
               weakLogits: Tensor, strongLogits: Tensor?, labeledFeatures: Tensor, weakFeatures: Tensor,
               strongFeatures: Tensor?, unlabeledIndices: [Int], unlabeledCount: Int, model: Model,
-              oracleSynthetic: [Bool]? = nil) {
+              oracleSynthetic: [Bool]? = nil, extraFeatures: Tensor? = nil) {
     self.step = step; self.totalSteps = totalSteps; self.classes = classes
     self.labeledLogits = labeledLogits; self.labels = labels
     self.weakLogits = weakLogits; self.strongLogits = strongLogits
     self.labeledFeatures = labeledFeatures; self.weakFeatures = weakFeatures; self.strongFeatures = strongFeatures
     self.unlabeledIndices = unlabeledIndices; self.unlabeledCount = unlabeledCount; self.model = model
     self.oracleSynthetic = oracleSynthetic
+    self.extraFeatures = extraFeatures
   }
 }
 
@@ -110,6 +115,9 @@ public protocol SSLAlgorithm: AnyObject {
   func importState(_ state: [String: [Double]]) throws
   /// Whether the trainer must hand this algorithm the true provenance (oracle ablations only).
   var usesOracleProvenance: Bool { get }
+  /// Positions in the unlabeled dataset whose weak views the trainer should forward in this
+  /// step's batch (features in `SSLBatch.extraFeatures`), e.g. RSMatch re-embedding its queue.
+  func extraUnlabeled(step: Int) -> [Int]
 }
 
 extension SSLAlgorithm {
@@ -134,4 +142,5 @@ extension SSLAlgorithm {
   public func exportState() -> [String: [Double]] { [:] }
   public func importState(_ state: [String: [Double]]) throws {}
   public var usesOracleProvenance: Bool { false }
+  public func extraUnlabeled(step: Int) -> [Int] { [] }
 }

@@ -127,11 +127,20 @@ public final class Trainer {
     let b = lb.labels.count
     var inputs = [lb.images]
     var ub: UnlabeledBatch? = nil
-    if let us = unlabeledSampler {
+    var extra = 0
+    if let us = unlabeledSampler, let u = unlabeled {
       let batch = try us.next()
       ub = batch
       inputs.append(batch.weak)
       if algorithm.views == .weakAndStrong { inputs.append(batch.strong) }
+      // Extra weak views the algorithm asked for join the one forward (shared batch-norm
+      // statistics); their own augmentation stream keeps the main views unchanged.
+      let ask = algorithm.extraUnlabeled(step: step).filter { $0 >= 0 && $0 < u.count }
+      if !ask.isEmpty {
+        inputs.append(try u.batch(ask, normalization: us.normalization, augmentation: us.weak,
+                                  seed: config.seed, step: step, stream: 4))
+        extra = ask.count
+      }
     }
     let x = inputs.count == 1 ? inputs[0] : try Tensor.concat(inputs, axis: 0)
     let feats = try model.features(x)
@@ -156,7 +165,8 @@ public final class Trainer {
         labeledFeatures: try rows(feats, 0, b), weakFeatures: weakFeats,
         strongFeatures: strongOn ? try rows(feats, b + u, b + 2 * u) : nil,
         unlabeledIndices: ub.indices, unlabeledCount: unlabeled?.count ?? 0, model: model,
-        oracleSynthetic: algorithm.usesOracleProvenance ? ub.indices.map { unlabeled?.synthetic[$0] ?? false } : nil)
+        oracleSynthetic: algorithm.usesOracleProvenance ? ub.indices.map { unlabeled?.synthetic[$0] ?? false } : nil,
+        extraFeatures: extra > 0 ? try rows(feats, b + (strongOn ? 2 : 1) * u, b + (strongOn ? 2 : 1) * u + extra) : nil)
       let r = try algorithm.unsupervisedLoss(batch)
       unsup = r
       loss = try loss.add(r.loss)

@@ -20,7 +20,14 @@
 ///   is used.
 /// - **Ablations.** `classwiseQueue: false` (one global queue), `useDummy: false`,
 ///   `routing: "oracle"` (routes by true provenance: an upper bound, clearly labelled; the only
-///   mode in which the trainer hands provenance to the algorithm), `routing: "none"` (= FixMatch).
+///   mode in which the trainer hands provenance to the algorithm; with `useDummy: false` it is
+///   oracle dropping), `routing: "none"` (= FixMatch).
+/// - **Design variants** (defaults keep the behaviour above): `queueItems: .images` queues
+///   sample positions and re-forwards a class-balanced draw of them through the backbone each
+///   step, so the detector sees current features and its loss trains the backbone from both
+///   sides; `detectorNegatives: .confident` adds, per pseudo-class, the unlabeled samples of
+///   the batch the detector is most sure are real to the 400-odd labeled images as its real
+///   side; `dummyInit: .main` copies the main head into the dummy head when warm-up ends.
 public final class RSMatch: SyntheticDetector {
   public let name = "rsmatch"
   public let views = UnlabeledViews.weakAndStrong
@@ -57,6 +64,12 @@ public final class RSMatch: SyntheticDetector {
   public var detectorGrad = false
   @AlgorithmOption("detector_hidden", .atLeast(0), doc: "hidden width of the detector MLP; 0 makes it a linear probe")
   public var detectorHidden = 64
+  @AlgorithmOption("queue_items", doc: "what the queue holds: detached features, or images re-forwarded with gradient")
+  public var queueItems = QueueItems.features
+  @AlgorithmOption("detector_negatives", doc: "the detector's real side: the labeled batch, or also the unlabeled samples it is surest are real")
+  public var detectorNegatives = DetectorNegatives.labeled
+  @AlgorithmOption("dummy_init", doc: "the dummy head's start: random, or a copy of the main head when warm-up ends")
+  public var dummyInit = DummyInit.random
 
   /// How the warm-up fills the synthetic-candidate queue.
   public enum QueueBootstrap: String, OptionEnum, Sendable {
@@ -81,8 +94,38 @@ public final class RSMatch: SyntheticDetector {
     case none
   }
 
+  /// What the queue holds.
+  public enum QueueItems: String, OptionEnum, Sendable {
+    /// Detached weak-view features at push time (the default).
+    case features
+    /// Sample positions; each step `queuePerStep` per class are drawn, re-forwarded through the
+    /// backbone in the trainer's batch, and the detector loss reaches the backbone from the
+    /// queue side and the labeled side.
+    case images
+  }
+
+  /// The detector's real side.
+  public enum DetectorNegatives: String, OptionEnum, Sendable {
+    /// The labeled batch (the default).
+    case labeled
+    /// Also, after warm-up, per pseudo-class the `queuePerStep` unlabeled samples of the batch
+    /// with the lowest p_syn below `detectThreshold`: reliable negatives, so the detector does
+    /// not learn "one of the labeled images" instead of "real".
+    case confident
+  }
+
+  /// The dummy head's start.
+  public enum DummyInit: String, OptionEnum, Sendable {
+    /// Random initialisation (the default).
+    case random
+    /// A copy of the main head's weights taken at the first step after warm-up.
+    case main
+  }
+
   var queue: ClasswiseQueue? = nil
   var rng = RNG(seed: 0)
+  /// The queue draw `extraUnlabeled` asked the trainer to forward this step, and its weights.
+  var pendingQueueWeights: [Float] = []
 
   public init() {}
 
@@ -100,7 +143,31 @@ public final class RSMatch: SyntheticDetector {
       try model.addHead(name: .detector, layer: det)
     }
     if !model.hasHead(.dummy) { try model.addHead(name: .dummy, layer: Linear(f, classes, rng: &init_)) }
-    queue = ClasswiseQueue(classes: classes, capacity: queueSize, featureDim: f, classwise: classwiseQueue)
+    // With queue_items "images" a queue entry is one number: the sample's position.
+    queue = ClasswiseQueue(classes: classes, capacity: queueSize, featureDim: queueItems == .images ? 1 : f,
+                           classwise: classwiseQueue)
+    pendingQueueWeights = []
+  }
+
+  /// With `queueItems == .images`, a class-balanced draw of queued positions for the trainer
+  /// to forward (with gradient) in this step's batch.
+  public func extraUnlabeled(step: Int) -> [Int] {
+    pendingQueueWeights = []
+    guard queueItems == .images, routing == .detector, let queue else { return [] }
+    let (rows, weights) = queue.sample(perSlot: queuePerStep, rng: &rng)
+    pendingQueueWeights = weights
+    return rows.map { Int($0[0]) }
+  }
+
+  /// Copies the main head's parameters into the dummy head (same shapes: both map features
+  /// to class logits).
+  func copyMainIntoDummy(_ model: Model) throws {
+    let main = model.namedParameters.filter { $0.name.hasPrefix("heads.main.") }
+    let dummy = model.namedParameters.filter { $0.name.hasPrefix("heads.dummy.") }
+    guard main.count == dummy.count, zip(main, dummy).allSatisfy({ $0.tensor.shape == $1.tensor.shape }) else {
+      throw RuntimeError.invalidArgument(op: name, message: "dummy_init \"main\" needs a main head shaped like the dummy head (one linear layer)")
+    }
+    for (m, d) in zip(main, dummy) { d.tensor.storage.base.update(from: m.tensor.storage.base, count: m.tensor.count) }
   }
 
   public func syntheticScores(features: Tensor, model: Model) throws -> [Float] {
@@ -124,7 +191,9 @@ public final class RSMatch: SyntheticDetector {
       throw RuntimeError.invalidArgument(op: name, message: "needs the strong view")
     }
     let u = batch.weakLogits.shape[0]
-    let inWarmup = batch.step < (warmupSteps ?? max(1, batch.totalSteps / 10))
+    let warmup = warmupSteps ?? max(1, batch.totalSteps / 10)
+    let inWarmup = batch.step < warmup
+    if dummyInit == .main, useDummy, batch.step == warmup { try copyMainIntoDummy(batch.model) }
 
     // Main-head pseudo-labels from the weak view.
     let (conf, pl) = rowMaxArgmax(try probabilities(batch.weakLogits))
@@ -184,13 +253,39 @@ public final class RSMatch: SyntheticDetector {
       } else {
         chosen = Array(members.sorted { pSyn[$0] > pSyn[$1] }.prefix(perGroup))
       }
-      for b in chosen { queue.push(row(b), forClass: classwiseQueue ? g : pl[b]) }
+      for b in chosen {
+        let item = queueItems == .images ? [Float(batch.unlabeledIndices[b])] : row(b)
+        queue.push(item, forClass: classwiseQueue ? g : pl[b])
+      }
     }
     self.queue = queue
 
-    guard routing == .detector, let (qf, qw) = queue.batch() else { return Tensor(scalar: 0) }
+    // The synthetic side: the queue's features, or the positions drawn in extraUnlabeled and
+    // forwarded by the trainer with gradient.
+    let synSide: (features: Tensor, weights: [Float])?
+    if queueItems == .images {
+      if let ef = batch.extraFeatures, ef.shape[0] == pendingQueueWeights.count, !pendingQueueWeights.isEmpty {
+        synSide = (ef, pendingQueueWeights)
+      } else {
+        synSide = nil
+      }
+    } else {
+      synSide = queue.batch()
+    }
+    guard routing == .detector, let (qf, qw) = synSide else { return Tensor(scalar: 0) }
     let model = batch.model
-    let realF = detectorGrad ? batch.labeledFeatures : batch.labeledFeatures.detached()
+    var realF = detectorGrad || queueItems == .images ? batch.labeledFeatures : batch.labeledFeatures.detached()
+    if detectorNegatives == .confident && !inWarmup {
+      // Reliable negatives: per pseudo-class the batch's lowest p_syn, when judged real.
+      var picked: [Int] = []
+      for c in 0..<batch.classes {
+        let members = (0..<u).filter { pl[$0] == c && pSyn[$0] < detectThreshold }
+        picked += members.sorted { pSyn[$0] < pSyn[$1] }.prefix(queuePerStep)
+      }
+      if !picked.isEmpty {
+        realF = try Tensor.concat([realF, try weakF.index([.list(picked)])], axis: 0)
+      }
+    }
     let nReal = realF.shape[0]
     let lossReal = try bce(try model.head(.detector, realF), target: 0,
                            weights: [Float](repeating: 1 / Float(nReal), count: nReal))

@@ -49,6 +49,21 @@ public struct ClasswiseQueue: Sendable {
     return (Tensor(shape: [weights.count, featureDim], values: values), weights)
   }
 
+  /// Up to `perSlot` entries drawn at random from every filled slot, with weights that give
+  /// each slot equal total weight (summing to 1, as `batch()`); empty when the queue is.
+  public func sample(perSlot: Int, rng: inout RNG) -> (rows: [[Float]], weights: [Float]) {
+    let filled = slots.filter { !$0.isEmpty }
+    var rows: [[Float]] = [], weights: [Float] = []
+    for s in filled {
+      var order = Array(s.indices)
+      rng.shuffle(&order)
+      let k = min(perSlot, s.count)
+      for i in order.prefix(k) { rows.append(s[i]) }
+      weights += [Float](repeating: 1 / Float(filled.count * k), count: k)
+    }
+    return (rows, weights)
+  }
+
   /// Flattened contents for checkpoints: per slot its row count, then the rows.
   public func export() -> [Double] {
     var out: [Double] = []
