@@ -20,8 +20,9 @@ let package = Package(
     .systemLibrary(name: "CReadline", path: "Sources/CReadline"),
     .systemLibrary(name: "CPNG", path: "Sources/CPNG"),
     .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+    .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c"),
 
-    .target(name: "Runtime", dependencies: ["CBLAS", "CPNG", "CZlib"]),
+    .target(name: "Runtime", dependencies: ["CBLAS", "CPNG", "CZlib", "CMPI"]),
     // The evaluator's hot path reads class fields (frames, globals) millions of times;
     // dynamic exclusivity checks on them cost ~30% of a scalar loop.
     .target(

@@ -4,7 +4,7 @@
 # to run when it cannot install by itself.
 set -euo pipefail
 
-PACKAGES=(libopenblas-dev libreadline-dev libpng-dev zlib1g-dev dataset-fashion-mnist tmux python3-venv)
+PACKAGES=(libopenblas-dev libreadline-dev libpng-dev zlib1g-dev dataset-fashion-mnist tmux python3-venv openmpi-bin libopenmpi-dev)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

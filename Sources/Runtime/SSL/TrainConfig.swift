@@ -29,6 +29,12 @@ public struct TrainConfig: Sendable {
   public var checkpointPath: String? = nil
   /// At most this many unlabeled images are scored when measuring a detector at evaluation.
   public var detectorEvalLimit = 4000
+  /// Data parallel (Trainer+DataParallel): batch-norm statistics over all ranks' shards
+  /// (`sync_bn`) instead of each rank's own.
+  public var syncBatchNorm = false
+  /// Splits every batch into this many shards run one after another in this process, each
+  /// with its own batch-norm statistics: the single-process twin of as many MPI ranks.
+  public var shards = 1
 
   public init(steps: Int) { self.steps = steps }
 
@@ -42,6 +48,7 @@ public struct TrainConfig: Sendable {
     guard evalEvery >= 1 else { throw bad("eval_every must be at least 1, got \(evalEvery)") }
     guard ema >= 0, ema < 1 else { throw bad("ema must be in [0, 1), got \(ema)") }
     if let c = checkpointEvery, c < 1 { throw bad("checkpoint_every must be at least 1, got \(c)") }
+    guard shards >= 1 else { throw bad("shards must be at least 1, got \(shards)") }
   }
 }
 

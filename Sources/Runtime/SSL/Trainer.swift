@@ -31,6 +31,8 @@ public final class Trainer {
   let run: Run
   var window = Window()
   var startTime = 0.0
+  /// Data-parallel hook: how each batch is split over ranks or shards (Trainer+DataParallel).
+  var dataParallel: DataParallel? = nil
 
   /// Prepares a run; the algorithm adds its heads to `model` here (before the optimizer).
   public init(model: Model, algorithm: any SSLAlgorithm, labeled: Dataset, unlabeled: Dataset?,
@@ -78,6 +80,7 @@ public final class Trainer {
     }
     let label = algorithm.name + "(" + algorithm.options.map { "\($0.0): \($0.1)" }.joined(separator: ", ") + ")"
     run = Run(label: label, algorithm: algorithm, model: ema?.model ?? model, liveModel: model, config: config, history: History())
+    dataParallel = try DataParallel.make(config: config, model: model)  // data-parallel hook
   }
 
   /// Trains until `config.steps` or Ctrl-C (then the partial run is returned, weights kept).
@@ -115,6 +118,7 @@ public final class Trainer {
 
   /// One optimisation step.
   public func trainStep() throws {
+    if let dp = dataParallel { return try dataParallelStep(dp) }  // data-parallel hook
     let lb = try labeledSampler.next()
     let b = lb.labels.count
     var inputs = [lb.images]
@@ -181,9 +185,9 @@ public final class Trainer {
     var row: [(String, Double)] = [("step", Double(step))]
     row += window.means()
     if let e = evalSet {
-      let r = try Evaluation.evaluate(run.model, e)
+      let r = try evaluateSharded(run.model, e)  // data-parallel hook
       row += [("test_acc", r.accuracy), ("test_loss", r.loss)]
-      if ema != nil { row.append(("raw_test_acc", try Evaluation.evaluate(model, e).accuracy)) }
+      if ema != nil { row.append(("raw_test_acc", try evaluateSharded(model, e).accuracy)) }
     }
     if let det = algorithm as? any SyntheticDetector, let u = unlabeled {
       let metrics = try detectorMetrics(det, u)
