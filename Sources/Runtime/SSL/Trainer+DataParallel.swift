@@ -99,7 +99,9 @@ extension Trainer {
     let averageBuffers = !dp.syncBatchNorm
     if averageBuffers { for s in bufferSums { flat.append(contentsOf: s.map { Float($0) }) } }
     flat.append(Float(lossSum)); flat.append(Float(supSum))
+    let reduceStart = Trainer.now()
     if let w = dp.world { flat.withUnsafeMutableBufferPointer { w.sum($0) } }
+    let reduceSeconds = Trainer.now() - reduceStart
     // Average and write back.
     let scale = 1 / Float(dp.shards)
     var o = 0
@@ -124,6 +126,7 @@ extension Trainer {
       optimizer.zeroGrad()
       throw RuntimeError.numerical(message: "train: the gradient of \(bad) became NaN or infinite at step \(step + 1) (loss \(lossValue)); the model keeps its weights from step \(step)")
     }
+    if let w = dp.world { synchronizeAlgorithmState(w, indices: results.flatMap(\.1)) }
     optimizer.lr = schedule.lr(step: step)
     try optimizer.step()
     try ema?.update(from: model)
@@ -132,9 +135,24 @@ extension Trainer {
     let merged = results.compactMap(\.0)
     let unsup = merged.isEmpty ? nil : UnsupervisedResult(
       loss: Tensor(scalar: 0), mask: merged.flatMap(\.mask), pseudoLabels: merged.flatMap(\.pseudoLabels),
-      terms: merged[0].terms, routedSynthetic: merged.allSatisfy { $0.routedSynthetic != nil } ? merged.flatMap { $0.routedSynthetic! } : nil)
+      terms: merged[0].terms + (dp.world == nil ? [] : [("allreduce_ms", reduceSeconds * 1000)]), routedSynthetic: merged.allSatisfy { $0.routedSynthetic != nil } ? merged.flatMap { $0.routedSynthetic! } : nil)
     window.add(loss: lossValue, sup: supValue, lr: Double(optimizer.lr), unsup: unsup,
                indices: results.flatMap(\.1), dataset: unlabeled)
+  }
+
+  /// Keeps algorithm state that depends on the whole batch equal on every rank by replaying
+  /// all ranks' per-sample updates (one all-gather of the shard's indices and writes).
+  /// FlexMatch only so far; see docs/training.md for the algorithms that keep per-rank state.
+  private func synchronizeAlgorithmState(_ world: Communicator, indices: [Int]) {
+    guard let flex = algorithm as? FlexMatch, flex.lastWrites.count == indices.count else { return }
+    let all = world.gather(indices.map(Double.init) + flex.lastWrites.map(Double.init))
+    let n = indices.count
+    var idx: [Int] = [], writes: [Int] = []
+    for r in 0..<world.size {
+      idx += all[(2 * r * n)..<(2 * r * n + n)].map { Int($0) }
+      writes += all[(2 * r * n + n)..<(2 * r * n + 2 * n)].map { Int($0) }
+    }
+    flex.replay(indices: idx, writes: writes)
   }
 
   /// Forward of one shard: its loss (mean over its rows, with gradient), the loss and

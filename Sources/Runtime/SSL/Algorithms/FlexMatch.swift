@@ -18,6 +18,9 @@ public final class FlexMatch: SSLAlgorithm {
   public private(set) var selected: [Int] = []
   /// β(c), the normalised learning effect per class.
   public private(set) var classwiseAcc: [Float] = []
+  /// The last step's ŷ writes, per unlabeled row: the class written, or −1 (a data-parallel
+  /// run replays every rank's writes so the state stays that of the whole batch).
+  public private(set) var lastWrites: [Int] = []
   public var options: [(String, String)] {
     [("tau", "\(tau)"), ("lambda_u", "\(lambdaU)"), ("thresh_warmup", "\(thresholdWarmup)")]
   }
@@ -46,9 +49,11 @@ public final class FlexMatch: SSLAlgorithm {
     }
     let (conf, pl) = rowMaxArgmax(try probabilities(weakLogits))
     var m = [Float](repeating: 0, count: conf.count)
+    lastWrites = [Int](repeating: -1, count: conf.count)
     for b in 0..<conf.count {
       m[b] = conf[b] >= threshold(forClass: pl[b]) ? 1 : 0
       if conf[b] >= tau {
+        lastWrites[b] = pl[b]
         guard indices[b] >= 0, indices[b] < selected.count else {
           throw RuntimeError.indexOutOfRange(op: name, index: indices[b], size: selected.count)
         }
@@ -57,6 +62,13 @@ public final class FlexMatch: SSLAlgorithm {
     }
     updateClasswiseAcc()
     return (m, pl)
+  }
+
+  /// Replays the ŷ writes of a whole global batch (every shard's `indices` and `lastWrites`,
+  /// in batch order) and recomputes β: the state after the step equals the single-process one.
+  public func replay(indices: [Int], writes: [Int]) {
+    for (i, y) in zip(indices, writes) where y >= 0 && i >= 0 && i < selected.count { selected[i] = y }
+    updateClasswiseAcc()
   }
 
   func updateClasswiseAcc() {
