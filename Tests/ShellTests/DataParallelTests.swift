@@ -13,6 +13,10 @@ final class DataParallelTests: XCTestCase {
     algo = fixmatch(tau: 0.5)
     if a[0] == "flexmatch"
       algo = flexmatch(tau: 0.5)
+    elif a[0] == "rsmatch"
+      algo = rsmatch(tau: 0.5, warmup_steps: 5, detect_threshold: 0.45)
+    elif a[0] == "softmatch"
+      algo = softmatch()
     end
     m = convnet(width: 4, classes: 3, seed: 3)
     run = train(m, algo, labeled: ds, unlabeled: ds, steps: 20, batch: 8, mu: 2, lr: 0.05, seed: 7, ema: 0,
@@ -43,7 +47,7 @@ final class DataParallelTests: XCTestCase {
     p.arguments = Array(arguments.dropFirst())
     p.currentDirectoryURL = URL(fileURLWithPath: folder)
     let log = folder + "/log-\(UUID().uuidString)"
-    FileManager.default.createFile(atPath: log, contents: nil)
+    _ = FileManager.default.createFile(atPath: log, contents: nil)
     let h = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
     p.standardOutput = h; p.standardError = h
     let start = Date()
@@ -94,6 +98,10 @@ final class DataParallelTests: XCTestCase {
   func testSyncBatchNormFixMatchEqualsOneProcess() throws { try checkEqual(algorithm: "fixmatch", syncBN: true) }
 
   func testSyncBatchNormFlexMatchEqualsOneProcess() throws { try checkEqual(algorithm: "flexmatch", syncBN: true) }
+
+  func testSyncBatchNormRSMatchEqualsOneProcess() throws { try checkEqual(algorithm: "rsmatch", syncBN: true) }
+
+  func testSyncBatchNormSoftMatchEqualsOneProcess() throws { try checkEqual(algorithm: "softmatch", syncBN: true) }
 
   func testPerRankBatchNormEqualsOneProcessWithShards() throws { try checkEqual(algorithm: "fixmatch", syncBN: false) }
 

@@ -36,6 +36,8 @@ public struct SSLBatch {
   /// True provenance of the unlabeled samples — nil unless the algorithm declares
   /// `usesOracleProvenance` (RSMatch's clearly labelled oracle ablation, an upper bound).
   public let oracleSynthetic: [Bool]?
+  /// Data parallel: this rank's place in the global batch (nil in one process); see `BatchShard`.
+  public var shard: BatchShard? = nil
 
   public init(step: Int, totalSteps: Int, classes: Int, labeledLogits: Tensor, labels: [Int],
               weakLogits: Tensor, strongLogits: Tensor?, labeledFeatures: Tensor, weakFeatures: Tensor,

@@ -126,7 +126,6 @@ extension Trainer {
       optimizer.zeroGrad()
       throw RuntimeError.numerical(message: "train: the gradient of \(bad) became NaN or infinite at step \(step + 1) (loss \(lossValue)); the model keeps its weights from step \(step)")
     }
-    if let w = dp.world { synchronizeAlgorithmState(w, indices: results.flatMap(\.1)) }
     optimizer.lr = schedule.lr(step: step)
     try optimizer.step()
     try ema?.update(from: model)
@@ -138,21 +137,6 @@ extension Trainer {
       terms: merged[0].terms + (dp.world == nil ? [] : [("allreduce_ms", reduceSeconds * 1000)]), routedSynthetic: merged.allSatisfy { $0.routedSynthetic != nil } ? merged.flatMap { $0.routedSynthetic! } : nil)
     window.add(loss: lossValue, sup: supValue, lr: Double(optimizer.lr), unsup: unsup,
                indices: results.flatMap(\.1), dataset: unlabeled)
-  }
-
-  /// Keeps algorithm state that depends on the whole batch equal on every rank by replaying
-  /// all ranks' per-sample updates (one all-gather of the shard's indices and writes).
-  /// FlexMatch only so far; see docs/training.md for the algorithms that keep per-rank state.
-  private func synchronizeAlgorithmState(_ world: Communicator, indices: [Int]) {
-    guard let flex = algorithm as? FlexMatch, flex.lastWrites.count == indices.count else { return }
-    let all = world.gather(indices.map(Double.init) + flex.lastWrites.map(Double.init))
-    let n = indices.count
-    var idx: [Int] = [], writes: [Int] = []
-    for r in 0..<world.size {
-      idx += all[(2 * r * n)..<(2 * r * n + n)].map { Int($0) }
-      writes += all[(2 * r * n + n)..<(2 * r * n + 2 * n)].map { Int($0) }
-    }
-    flex.replay(indices: idx, writes: writes)
   }
 
   /// Forward of one shard: its loss (mean over its rows, with gradient), the loss and
@@ -180,7 +164,7 @@ extension Trainer {
       var weakLogits = try rows(logits, b, b + u)
       var weakFeats = try rows(feats, b, b + u)
       if strongOn { weakLogits = weakLogits.detached(); weakFeats = weakFeats.detached() }
-      let batch = SSLBatch(
+      var batch = SSLBatch(
         step: step, totalSteps: config.steps, classes: labeled.classNames.count,
         labeledLogits: labeledLogits, labels: lb.labels, weakLogits: weakLogits,
         strongLogits: strongOn ? try rows(logits, b + u, b + 2 * u) : nil,
@@ -188,6 +172,11 @@ extension Trainer {
         strongFeatures: strongOn ? try rows(feats, b + u, b + 2 * u) : nil,
         unlabeledIndices: ub.indices, unlabeledCount: unlabeled?.count ?? 0, model: model,
         oracleSynthetic: algorithm.usesOracleProvenance ? ub.indices.map { unlabeled?.synthetic[$0] ?? false } : nil)
+      if let w = dataParallel?.world {
+        // Algorithms see where this shard sits in the global batch (BatchShard).
+        let all = w.gather(ub.indices.map(Double.init)).map { Int($0) }
+        batch.shard = BatchShard(rows: (w.rank * u)..<((w.rank + 1) * u), unlabeledIndices: all, gather: { try w.gatherRows($0) })
+      }
       let r = try algorithm.unsupervisedLoss(batch)
       unsup = r
       loss = try loss.add(r.loss)

@@ -18,9 +18,6 @@ public final class FlexMatch: SSLAlgorithm {
   public private(set) var selected: [Int] = []
   /// β(c), the normalised learning effect per class.
   public private(set) var classwiseAcc: [Float] = []
-  /// The last step's ŷ writes, per unlabeled row: the class written, or −1 (a data-parallel
-  /// run replays every rank's writes so the state stays that of the whole batch).
-  public private(set) var lastWrites: [Int] = []
   public var options: [(String, String)] {
     [("tau", "\(tau)"), ("lambda_u", "\(lambdaU)"), ("thresh_warmup", "\(thresholdWarmup)")]
   }
@@ -49,11 +46,9 @@ public final class FlexMatch: SSLAlgorithm {
     }
     let (conf, pl) = rowMaxArgmax(try probabilities(weakLogits))
     var m = [Float](repeating: 0, count: conf.count)
-    lastWrites = [Int](repeating: -1, count: conf.count)
     for b in 0..<conf.count {
       m[b] = conf[b] >= threshold(forClass: pl[b]) ? 1 : 0
       if conf[b] >= tau {
-        lastWrites[b] = pl[b]
         guard indices[b] >= 0, indices[b] < selected.count else {
           throw RuntimeError.indexOutOfRange(op: name, index: indices[b], size: selected.count)
         }
@@ -62,13 +57,6 @@ public final class FlexMatch: SSLAlgorithm {
     }
     updateClasswiseAcc()
     return (m, pl)
-  }
-
-  /// Replays the ŷ writes of a whole global batch (every shard's `indices` and `lastWrites`,
-  /// in batch order) and recomputes β: the state after the step equals the single-process one.
-  public func replay(indices: [Int], writes: [Int]) {
-    for (i, y) in zip(indices, writes) where y >= 0 && i >= 0 && i < selected.count { selected[i] = y }
-    updateClasswiseAcc()
   }
 
   func updateClasswiseAcc() {
@@ -87,7 +75,9 @@ public final class FlexMatch: SSLAlgorithm {
     guard let strong = batch.strongLogits else {
       throw RuntimeError.invalidArgument(op: name, message: "needs the strong view")
     }
-    let (m, pl) = try mask(weakLogits: batch.weakLogits, indices: batch.unlabeledIndices)
+    // The state update sees the whole global batch (data parallel); the loss, this shard's rows.
+    let (mAll, plAll) = try mask(weakLogits: try batch.wholeBatch(batch.weakLogits), indices: batch.wholeUnlabeledIndices)
+    let m = batch.ownRows(mAll), pl = batch.ownRows(plAll)
     let loss = try weightedCrossEntropy(strong, targets: pl, weights: m).mul(lambdaU)
     return UnsupervisedResult(loss: loss, mask: m, pseudoLabels: pl)
   }
