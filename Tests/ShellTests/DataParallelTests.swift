@@ -115,6 +115,32 @@ final class DataParallelTests: XCTestCase {
     XCTAssertGreaterThan(differences(dp)[0] ?? 0, 1e-3, dp.output)
   }
 
+  /// A 2-rank run's checkpoint (written by rank 0) resumes in one process and ends where the
+  /// uninterrupted single-process run does.
+  func testCheckpointOfTwoRanksResumesInOneProcess() throws {
+    let dir = try makeTemporaryFolder(self)
+    try writeFile(dir, "train.rsl", Self.trainScript)
+    try writeFile(dir, "resume.rsl", """
+      a = args()
+      ds = from_tensors(rand([96, 1, 16, 16], seed: 1), range(96) |> map(fn(i) i % 3 end))
+      m = convnet(width: 4, classes: 3, seed: 3)
+      if a[0] == "first"
+        train(m, flexmatch(tau: 0.5), labeled: ds, unlabeled: ds, steps: 20, batch: 8, mu: 2, lr: 0.05, seed: 7, ema: 0,
+              sync_bn: true, checkpoint_every: 10, checkpoint_path: "ck-{step}.safetensors")
+      else
+        train(m, flexmatch(tau: 0.5), labeled: ds, unlabeled: ds, steps: 20, batch: 8, mu: 2, lr: 0.05, seed: 7, ema: 0,
+              resume: "ck-10.safetensors")
+        save(m, "resumed.safetensors")
+      end
+      """)
+    let first = try twoRanks(dir, ["resume.rsl", "first"])
+    XCTAssertEqual(first.status, 0, first.output)
+    let resumed = try launch([try RSLabBinary.path(), "resume.rsl", "resume"], folder: dir)
+    XCTAssertEqual(resumed.status, 0, resumed.output)
+    let check = try launch([try RSLabBinary.path(), "train.rsl", "flexmatch", "false", "1", "-", "resumed.safetensors"], folder: dir)
+    XCTAssertLessThan(differences(check)[0] ?? 1, 1e-5, check.output)
+  }
+
   func testErrorOnOneRankEndsAllWithItsMessage() throws {
     let dir = try makeTemporaryFolder(self)
     try writeFile(dir, "fail.rsl", """
