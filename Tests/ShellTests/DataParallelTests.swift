@@ -24,6 +24,9 @@ final class DataParallelTests: XCTestCase {
     if a[3] != "-"
       save(m, a[3])
     end
+    if world().rank == 0
+      print("mask_rate", run.history.mask_rate)
+    end
     if len(a) > 4
       r = copy(m)
       load_weights(r, a[4])
@@ -93,6 +96,17 @@ final class DataParallelTests: XCTestCase {
     let d = differences(dp)
     XCTAssertEqual(d.keys.sorted(), [0, 1], dp.output)
     for (rank, diff) in d { XCTAssertLessThan(diff, 1e-5, "rank \(rank): \(dp.output)") }
+    // Rank 0's history holds the whole global batch's mask rate (not its shard's).
+    let one = maskRates(ref), two = maskRates(dp)
+    XCTAssertEqual(one.count, 2, ref.output)
+    XCTAssertEqual(one.count, two.count, dp.output)
+    for (x, y) in zip(one, two) { XCTAssertEqual(x, y, accuracy: 0.01, "\(ref.output)\n\(dp.output)") }
+  }
+
+  /// The "mask_rate [a, b]" list printed by rank 0.
+  func maskRates(_ o: Outcome) -> [Double] {
+    guard let line = o.output.split(separator: "\n").first(where: { $0.hasPrefix("mask_rate ") }) else { return [] }
+    return line.dropFirst("mask_rate ".count).split(whereSeparator: { "[], ".contains($0) }).compactMap { Double($0) }
   }
 
   func testSyncBatchNormFixMatchEqualsOneProcess() throws { try checkEqual(algorithm: "fixmatch", syncBN: true) }

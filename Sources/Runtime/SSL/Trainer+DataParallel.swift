@@ -130,13 +130,39 @@ extension Trainer {
     try optimizer.step()
     try ema?.update(from: model)
     step += 1
-    // Metrics of this process's shards (rank 0's are logged under mpirun).
+    // Per-sample metrics (mask rate, pseudo-label accuracy, routing) of the whole global batch;
+    // the algorithm's other terms are this process's (rank 0's are logged).
     let merged = results.compactMap(\.0)
-    let unsup = merged.isEmpty ? nil : UnsupervisedResult(
+    var indices = results.flatMap(\.1)
+    var unsup = merged.isEmpty ? nil : UnsupervisedResult(
       loss: Tensor(scalar: 0), mask: merged.flatMap(\.mask), pseudoLabels: merged.flatMap(\.pseudoLabels),
-      terms: merged[0].terms + (dp.world == nil ? [] : [("allreduce_ms", reduceSeconds * 1000)]), routedSynthetic: merged.allSatisfy { $0.routedSynthetic != nil } ? merged.flatMap { $0.routedSynthetic! } : nil)
-    window.add(loss: lossValue, sup: supValue, lr: Double(optimizer.lr), unsup: unsup,
-               indices: results.flatMap(\.1), dataset: unlabeled)
+      terms: merged[0].terms + (dp.world == nil ? [] : [("allreduce_ms", reduceSeconds * 1000)]),
+      routedSynthetic: merged.allSatisfy { $0.routedSynthetic != nil } ? merged.flatMap { $0.routedSynthetic! } : nil)
+    if let w = dp.world, var r = unsup, r.mask.count == indices.count, r.pseudoLabels.count == indices.count {
+      (r, indices) = Self.gatherRowMetrics(w, r, indices)
+      unsup = r
+    }
+    window.add(loss: lossValue, sup: supValue, lr: Double(optimizer.lr), unsup: unsup, indices: indices, dataset: unlabeled)
+  }
+
+  /// Every rank's per-row mask, pseudo-label, routing and dataset index, in batch order (one all-gather).
+  private static func gatherRowMetrics(_ w: Communicator, _ r: UnsupervisedResult, _ indices: [Int]) -> (UnsupervisedResult, [Int]) {
+    let n = indices.count
+    let routed = r.routedSynthetic.map { $0.map { $0 ? 1.0 : 0.0 } } ?? [Double](repeating: -1, count: n)
+    let local = indices.map(Double.init) + r.mask.map(Double.init) + r.pseudoLabels.map(Double.init) + routed
+    let all = w.gather(local)
+    var out = r
+    out.mask = []; out.pseudoLabels = []
+    var allRouted: [Bool] = [], allIndices: [Int] = []
+    for k in 0..<w.size {
+      let o = k * 4 * n
+      allIndices += all[o..<(o + n)].map { Int($0) }
+      out.mask += all[(o + n)..<(o + 2 * n)].map { Float($0) }
+      out.pseudoLabels += all[(o + 2 * n)..<(o + 3 * n)].map { Int($0) }
+      allRouted += all[(o + 3 * n)..<(o + 4 * n)].map { $0 > 0 }
+    }
+    out.routedSynthetic = r.routedSynthetic == nil ? nil : allRouted
+    return (out, allIndices)
   }
 
   /// Forward of one shard: its loss (mean over its rows, with gradient), the loss and
