@@ -47,7 +47,7 @@ final class DataParallel {
       throw bad("sync_bn normalises over the whole batch, which one process with shards: 1 already does")
     }
     guard config.batchSize % k == 0 else {
-      throw bad("batch \(config.batchSize) must divide evenly into the \(k) shards (one per \(world == nil ? "shard" : "rank"))")
+      throw bad("batch \(config.batchSize) must divide evenly into the \(k) \(world == nil ? "shards" : "ranks")")
     }
     return DataParallel(world: world, shards: k, syncBatchNorm: config.syncBatchNorm, model: model)
   }
