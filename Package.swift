@@ -25,8 +25,10 @@ let package = Package(
     // The Jupyter kernel: ZeroMQ sockets and HMAC-SHA256 message signatures.
     .systemLibrary(name: "CZMQ", path: "Sources/CZMQ"),
     .systemLibrary(name: "CCrypto", path: "Sources/CCrypto"),
+    // One training run over several processes: Open MPI.
+    .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c"),
 
-    .target(name: "Runtime", dependencies: ["CBLAS", "CPNG", "CZlib"]),
+    .target(name: "Runtime", dependencies: ["CBLAS", "CPNG", "CZlib", "CMPI"]),
     // The evaluator's hot path reads class fields (frames, globals) millions of times;
     // dynamic exclusivity checks on them cost ~30% of a scalar loop.
     .target(

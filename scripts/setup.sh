@@ -7,9 +7,11 @@ set -euo pipefail
 # munge, slurmctld, slurmd, slurm-client: the single-node Slurm cluster the sweep tests start
 # (scripts/slurm-local-cluster.sh); python3 picks its free ports.
 # libzmq3-dev, libssl-dev: the Jupyter kernel (ZeroMQ sockets, HMAC-SHA256 signatures).
+# openmpi-bin, libopenmpi-dev, pkg-config: data-parallel training over MPI (the CMPI module).
 PACKAGES=(libopenblas-dev libreadline-dev libpng-dev zlib1g-dev dataset-fashion-mnist tmux python3-venv
           munge slurmctld slurmd slurm-client
-          libzmq3-dev libssl-dev)
+          libzmq3-dev libssl-dev
+          openmpi-bin libopenmpi-dev pkg-config)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -17,7 +17,9 @@ enum ScriptRunner {
       imageSink: { Console.line("[image: \($0)]") })
     Interrupt.install(cancelling: session.cancellation)
     session.scriptArguments = arguments
-    TrainProgressDisplay.attach(to: session)
+    // Under mpirun every rank runs the script; MPI starts here, before any output.
+    let ranks = World.size
+    if World.isLeader { TrainProgressDisplay.attach(to: session) }
     defer { Console.flush() }
     do {
       let result = try session.run(source, file: file)
@@ -27,9 +29,15 @@ enum ScriptRunner {
         Console.err("rslab: terminated by SIGTERM; files already written are complete")
         return terminatedStatus
       }
+      if ranks > 1 {
+        // The other ranks may wait in a collective for this one: end them all, with the message.
+        Console.flush()
+        World.abort(message: error.rendered)
+      }
       Console.err(error.rendered)
       return Interrupt.takeInterrupt() ? interruptedStatus : 1
     }
+    World.finish()
     if Interrupt.terminationRequested {
       Console.err("rslab: terminated by SIGTERM")
       return terminatedStatus

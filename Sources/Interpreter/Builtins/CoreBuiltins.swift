@@ -169,6 +169,11 @@ extension BuiltinRegistry {
     }
     r.add("args()", category: c, doc: "The extra command-line arguments of the script, as strings.",
           example: "args()") { a in .list(a.context.scriptArguments.map { .string($0) }) }
+    r.add("world()", category: c, doc: "This process's place in a data-parallel run: {rank, size} ({rank: 0, size: 1} without mpirun).",
+          help: "Under `mpirun -np K rslab script.rsl` (or `srun -n K`) every rank runs the whole script; train(...) splits each global batch over the ranks. Use rank to let one process print or write files.",
+          example: "world().size") { _ in
+      .record([("rank", .number(Double(World.rank))), ("size", .number(Double(World.size)))])
+    }
   }
 
 

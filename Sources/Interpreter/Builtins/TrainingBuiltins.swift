@@ -13,7 +13,10 @@ extension BuiltinRegistry {
             checkpoint_every/checkpoint_path write a resumable checkpoint (a "{step}" in the path is replaced by the \
             step, keeping one file per checkpoint); resume: a checkpoint path continues that run exactly (same model \
             architecture, algorithm, data, steps and seed). Ctrl-C stops at a step boundary and returns the partial \
-            run. name: the run's name in legends and compare (default: the algorithm's).
+            run. name: the run's name in legends and compare (default: the algorithm's). Under `mpirun -np K` each \
+            rank trains on 1/K of every batch and the gradients are averaged (batch must divide by K); sync_bn: true \
+            computes batch-norm statistics over all ranks' rows; only rank 0 writes checkpoints and shows progress. \
+            shards: K runs the same K-way split inside one process (batch norm per shard, as K ranks without sync_bn).
             """,
           example: "ds = from_tensors(rand([32, 1, 8, 8], seed: 0), range(32) |> map(fn(i) i % 2 end))\nrun = train(mlp([64, 2]), supervised(), labeled: ds, steps: 4, batch: 8, eval: ds, eval_every: 2)") { a in
       try TrainBinding.train(&a)
@@ -56,6 +59,8 @@ extension BuiltinRegistry {
           example: "save_history(run, \"/tmp/rslab-history.csv\")", needsFiles: true) { a in
       let run = try a.object(0, as: RunObject.self, expected: "run")
       let path = try a.string(1)
+      // Every rank of a data-parallel run holds the same history; rank 0 writes it.
+      guard World.isLeader else { return .null }
       let h = run.run.history
       if path.hasSuffix(".csv") {
         try AtomicWrite.write(h.csv(), to: path)

@@ -129,10 +129,12 @@ public final class LabeledSampler {
   /// Completed passes over the dataset.
   public var epoch: Int { stream.completedEpochs }
 
-  /// The next batch.
-  public func next() throws -> LabeledBatch {
-    let idx = stream.next(batchSize)
-    let images = try dataset.batch(idx, normalization: normalization, augmentation: augmentation, seed: seed, step: step, stream: 1)
+  /// The next batch, or only its rows `rows` (a data-parallel shard: the stream advances by the
+  /// whole batch and each row gets the augmentation the whole batch would give it).
+  public func next(rows: Range<Int>? = nil) throws -> LabeledBatch {
+    let idx = Array(stream.next(batchSize)[rows ?? 0..<batchSize])
+    let images = try dataset.batch(idx, normalization: normalization, augmentation: augmentation, seed: seed, step: step, stream: 1,
+                                   firstPosition: rows?.lowerBound ?? 0)
     step += 1
     return LabeledBatch(images: images, labels: idx.map { dataset.labels[$0] }, indices: idx)
   }
@@ -188,11 +190,13 @@ public final class UnlabeledSampler {
   /// Completed passes over the dataset.
   public var epoch: Int { stream.completedEpochs }
 
-  /// The next batch: weak and strong views of the same images.
-  public func next() throws -> UnlabeledBatch {
-    let idx = stream.next(batchSize)
-    let w = try dataset.batch(idx, normalization: normalization, augmentation: weak, seed: seed, step: step, stream: 2)
-    let s = try dataset.batch(idx, normalization: normalization, augmentation: strong, seed: seed, step: step, stream: 3)
+  /// The next batch: weak and strong views of the same images; with `rows`, only those rows
+  /// of it (see `LabeledSampler.next(rows:)`).
+  public func next(rows: Range<Int>? = nil) throws -> UnlabeledBatch {
+    let idx = Array(stream.next(batchSize)[rows ?? 0..<batchSize])
+    let first = rows?.lowerBound ?? 0
+    let w = try dataset.batch(idx, normalization: normalization, augmentation: weak, seed: seed, step: step, stream: 2, firstPosition: first)
+    let s = try dataset.batch(idx, normalization: normalization, augmentation: strong, seed: seed, step: step, stream: 3, firstPosition: first)
     step += 1
     return UnlabeledBatch(weak: w, strong: s, indices: idx)
   }

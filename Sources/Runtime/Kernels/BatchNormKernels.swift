@@ -85,13 +85,19 @@ enum BatchNormKernels {
   /// it, so the activated output need not be kept (one less stream to read, and the output
   /// can be freed as soon as its consumer is differentiated). Both passes sweep images in
   /// memory order (`channelSums`).
+  ///
+  /// Synchronised batch norm (statistics over several processes' batches) passes `combine`,
+  /// which turns this batch's per-channel [Σdy, Σdy·(x - mean)] into the sums over all
+  /// batches, and `count`, the values per channel over all batches: dx uses those, while
+  /// dgamma and dbeta stay this batch's share (the gradient all-reduce adds the shares).
   static func backward(
     _ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>?, _ g: NormGeometry,
     mean: UnsafePointer<Float>, invStd: UnsafePointer<Float>, gamma: UnsafePointer<Float>,
     dgamma: UnsafeMutablePointer<Float>, dbeta: UnsafeMutablePointer<Float>, training: Bool,
-    activation: (beta: UnsafePointer<Float>, slope: Float)? = nil
+    activation: (beta: UnsafePointer<Float>, slope: Float)? = nil,
+    combine: ((_ sums: [Double]) -> [Double])? = nil, count: Int? = nil
   ) {
-    let plane = g.c * g.hw, m = Float(g.perChannel)
+    let plane = g.c * g.hw, m = Float(count ?? g.perChannel)
     // The forward pass's affine map, computed the same way (see `normalize`).
     let a = (0..<g.c).map { invStd[$0] * gamma[$0] }
     let act: [(a: Float, b: Float, slope: Float)]? = activation.map { act in
@@ -105,10 +111,13 @@ enum BatchNormKernels {
     }
     var scale = [Float](repeating: 0, count: g.c), meanDy = scale, k = scale
     for ch in 0..<g.c {
+      dgamma[ch] = Float(sdyx[ch]) * invStd[ch]
+      dbeta[ch] = Float(sdy[ch])
+    }
+    let all = combine.map { $0(sdy + sdyx) }
+    for ch in 0..<g.c {
       let istd = invStd[ch]
-      let sumDy = Float(sdy[ch]), sumDyXhat = Float(sdyx[ch]) * istd
-      dgamma[ch] = sumDyXhat
-      dbeta[ch] = sumDy
+      let sumDy = Float(all?[ch] ?? sdy[ch]), sumDyXhat = Float(all?[g.c + ch] ?? sdyx[ch]) * istd
       scale[ch] = gamma[ch] * istd
       meanDy[ch] = training ? sumDy / m : 0
       k[ch] = training ? sumDyXhat / m * istd : 0

@@ -6,6 +6,9 @@ public final class BatchNorm2d: Layer {
   public let runningMean: Tensor, runningVar: Tensor
   public let momentum: Float, eps: Float
   public var isTraining = true
+  /// In a data-parallel run with synchronised batch norm, the ranks whose batches share
+  /// training statistics (nil: this process's batch alone). Set by the trainer.
+  public var sync: Communicator?
 
   public init(_ channels: Int, momentum: Float = 0.1, eps: Float = 1e-5) {
     weight = Tensor(shape: [channels], values: [Float](repeating: 1, count: channels)).requiringGrad()
@@ -26,7 +29,7 @@ public final class BatchNorm2d: Layer {
   /// The layer followed by a leaky ReLU (slope 0: ReLU) in one fused op.
   func forward(_ x: Tensor, activationSlope: Float?) throws -> Tensor {
     try x.batchNorm2d(gamma: weight, beta: bias, runningMean: runningMean, runningVar: runningVar,
-                      training: isTraining, momentum: momentum, eps: eps, activationSlope: activationSlope)
+                      training: isTraining, momentum: momentum, eps: eps, activationSlope: activationSlope, sync: sync)
   }
 
   public var ownParameters: [(name: String, tensor: Tensor)] { [("weight", weight), ("bias", bias)] }

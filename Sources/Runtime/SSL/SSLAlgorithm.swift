@@ -57,6 +57,8 @@ public struct SSLBatch {
   /// algorithm asked for with `extraUnlabeled(step:)`, forwarded in the same batch; nil when
   /// it asked for none.
   public let extraFeatures: Tensor?
+  /// Data parallel: this rank's place in the global batch (nil in one process); see `BatchShard`.
+  public var shard: BatchShard? = nil
 
   public init(step: Int, totalSteps: Int, classes: Int, labeledLogits: Tensor, labels: [Int],
               weakLogits: Tensor, strongLogits: Tensor?, labeledFeatures: Tensor, weakFeatures: Tensor,

@@ -29,6 +29,12 @@ public struct TrainConfig: Sendable {
   public var checkpointPath: String? = nil
   /// At most this many unlabeled images are scored when measuring a detector at evaluation.
   public var detectorEvalLimit = 4000
+  /// Data parallel (Trainer+DataParallel): batch-norm statistics over all ranks' shards
+  /// (`sync_bn`) instead of each rank's own.
+  public var syncBatchNorm = false
+  /// Splits every batch into this many shards run one after another in this process, each
+  /// with its own batch-norm statistics: the single-process twin of as many MPI ranks.
+  public var shards = 1
 
   public init(steps: Int) { self.steps = steps }
 
@@ -48,6 +54,10 @@ public struct TrainConfig: Sendable {
       ConfigOption(\.checkpointEvery, "checkpoint_every", .atLeast(1), doc: "steps between checkpoints", defaults: d),
       ConfigOption(\.checkpointPath, "checkpoint_path",
                    doc: "checkpoint file; a \"{step}\" in it is replaced by the step", defaults: d),
+      ConfigOption(\.syncBatchNorm, "sync_bn",
+                   doc: "data parallel: batch-norm statistics over the whole global batch (false: per rank)", defaults: d),
+      ConfigOption(\.shards, "shards", .atLeast(1),
+                   doc: "split each batch into K shards normalised on their own, in one process (what K ranks do without sync_bn)", defaults: d),
     ]
   }
 

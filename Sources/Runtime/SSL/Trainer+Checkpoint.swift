@@ -21,8 +21,10 @@ struct CheckpointState: Codable {
 extension Trainer {
   /// Writes everything needed to continue this run exactly: live and EMA weights and
   /// buffers, optimizer state, algorithm state, sampler positions and RNGs, step, history.
-  /// One safetensors file, written atomically.
+  /// One safetensors file, written atomically (by rank 0 only in a data-parallel run).
   public func saveCheckpoint(path: String) throws {
+    // Every rank holds the same state; under mpirun only rank 0 writes it.
+    guard World.isLeader else { return }
     var tensors: [(String, Tensor)] = []
     tensors += (model.namedParameters + model.namedBuffers).map { ("model." + $0.name, $0.tensor) }
     if let ema {

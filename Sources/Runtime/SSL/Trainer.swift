@@ -31,6 +31,8 @@ public final class Trainer {
   let run: Run
   var window = Window()
   var startTime = 0.0
+  /// Data-parallel hook: how each batch is split over ranks or shards (Trainer+DataParallel).
+  var dataParallel: DataParallel? = nil
 
   /// Prepares a run; the algorithm adds its heads to `model` here (before the optimizer).
   public init(model: Model, algorithm: any SSLAlgorithm, labeled: Dataset, unlabeled: Dataset?,
@@ -78,6 +80,7 @@ public final class Trainer {
     }
     let label = algorithm.label
     run = Run(label: label, algorithm: algorithm, model: ema?.model ?? model, liveModel: model, config: config, history: History())
+    dataParallel = try DataParallel.make(config: config, model: model)  // data-parallel hook
   }
 
   /// Trains until `config.steps` or until `cancellation` is requested (then the partial run
@@ -123,6 +126,7 @@ public final class Trainer {
 
   /// One optimisation step.
   public func trainStep() throws {
+    if let dp = dataParallel { return try dataParallelStep(dp) }  // data-parallel hook
     let lb = try labeledSampler.next()
     let b = lb.labels.count
     var inputs = [lb.images]
@@ -199,9 +203,9 @@ public final class Trainer {
     var row: [(String, Double)] = [("step", Double(step))]
     row += window.means()
     if let e = evalSet {
-      let r = try Evaluation.evaluate(run.model, e, cancellation: cancellation)
+      let r = try evaluateSharded(run.model, e, cancellation: cancellation)  // data-parallel hook
       row += [("test_acc", r.accuracy), ("test_loss", r.loss)]
-      if ema != nil { row.append(("raw_test_acc", try Evaluation.evaluate(model, e, cancellation: cancellation).accuracy)) }
+      if ema != nil { row.append(("raw_test_acc", try evaluateSharded(model, e, cancellation: cancellation).accuracy)) }
     }
     if let det = algorithm as? any SyntheticDetector, let u = unlabeled {
       let metrics = try detectorMetrics(det, u)

@@ -17,9 +17,13 @@ extension Tensor {
   /// `batchNorm2d` followed by a leaky ReLU of slope `activationSlope` (0: ReLU; nil: none)
   /// in one pass forward and backward — the same values and gradients as the two ops,
   /// without materialising the normalised tensor. Slopes must be non-negative.
+  ///
+  /// With `sync` (synchronised batch norm in a data-parallel run), training statistics are
+  /// those of the union of every rank's batch: each rank's mean and variance are gathered and
+  /// merged, and the backward pass sums its channel reductions over the ranks the same way.
   func batchNorm2d(
     gamma: Tensor, beta: Tensor, runningMean: Tensor, runningVar: Tensor,
-    training: Bool, momentum: Float, eps: Float, activationSlope: Float?
+    training: Bool, momentum: Float, eps: Float, activationSlope: Float?, sync: Communicator? = nil
   ) throws -> Tensor {
     guard rank == 4 || rank == 2 else {
       throw RuntimeError.invalidArgument(op: "batchNorm2d", message: "input \(Shape.describe(shape)) must be [N, C, H, W] or [N, C]")
@@ -37,11 +41,13 @@ extension Tensor {
     }
     let mean = Tensor(zeros: [c], zeroed: false), invStd = Tensor(zeros: [c], zeroed: false)
     let m = mean.buffer, s = invStd.buffer
+    var totalCount = g.perChannel
     if training {
       let variance = Tensor(zeros: [c], zeroed: false)
       BatchNormKernels.statistics(storage.base, g, mean: mean.storage.base, variance: variance.storage.base)
       let v = variance.buffer, rm = runningMean.buffer, rv = runningVar.buffer
-      let unbias = Float(g.perChannel) / Float(g.perChannel - 1)
+      if let sync { totalCount = SyncBatchNorm.mergeStatistics(sync, count: g.perChannel, mean: m, variance: v) }
+      let unbias = Float(totalCount) / Float(totalCount - 1)
       for ch in 0..<c {
         s[ch] = 1 / (v[ch] + eps).squareRoot()
         rm[ch] = (1 - momentum) * rm[ch] + momentum * m[ch]
@@ -68,7 +74,9 @@ extension Tensor {
       BatchNormKernels.backward(x.storage.base, dy.storage.base, dx?.storage.base, g,
                                 mean: mean.storage.base, invStd: invStd.storage.base, gamma: gamma.storage.base,
                                 dgamma: dg.storage.base, dbeta: db.storage.base, training: training,
-                                activation: activationSlope.map { (UnsafePointer(beta.storage.base), $0) })
+                                activation: activationSlope.map { (UnsafePointer(beta.storage.base), $0) },
+                                combine: training ? sync.map { c in { sums in var t = sums; c.sum(&t); return t } } : nil,
+                                count: totalCount)
       return [dx, gamma.requiresGrad ? dg : nil, beta.requiresGrad ? db : nil]
     }
   }

@@ -21,9 +21,11 @@ enum BatchAugmenter {
 
   /// Renders images `indices` of `source` (each `imageSize` bytes, C x H x W) into `output`
   /// (`indices.count * imageSize` floats): augment, scale to [0, 1], normalise per channel.
+  /// `firstPosition` is the position of `indices[0]` in the whole batch (a data-parallel shard
+  /// renders rows of a larger batch, each with the generator the whole batch would give it).
   static func render(
     source: UnsafePointer<UInt8>, imageSize: Int, indices: [Int], c: Int, h: Int, w: Int,
-    augmentation: Augmentation, seed: UInt64, stream: UInt64, step: Int,
+    augmentation: Augmentation, seed: UInt64, stream: UInt64, step: Int, firstPosition: Int = 0,
     normalization: Normalization, into output: UnsafeMutablePointer<Float>
   ) throws {
     try normalization.check(channels: c, op: "batch")
@@ -43,7 +45,7 @@ enum BatchAugmenter {
       defer { img.deallocate(); tmp.deallocate() }
       for j in lo..<hi {
         img.update(from: shared.source + indices[j] * imageSize, count: imageSize)
-        var rng = RNG.derived(seed: seed, stream: stream, step: step, position: j)
+        var rng = RNG.derived(seed: seed, stream: stream, step: step, position: firstPosition + j)
         augmentation.apply(image: img, scratch: tmp, c: c, h: h, w: w, rng: &rng)
         let out = shared.output + j * imageSize
         for ch in 0..<c {
@@ -62,10 +64,11 @@ enum BatchAugmenter {
 
 extension Dataset {
   /// The images at `indices` as a normalised float batch `[B, C, H, W]`, augmented with
-  /// `augmentation` (default none, for evaluation). Deterministic for a given `seed` and `step`.
+  /// `augmentation` (default none, for evaluation). Deterministic for a given `seed` and `step`;
+  /// `firstPosition` is the position of `indices[0]` in the batch they are a slice of.
   public func batch(
     _ indices: [Int], normalization: Normalization? = nil, augmentation: Augmentation = .none,
-    seed: UInt64 = 0, step: Int = 0, stream: UInt64 = 0
+    seed: UInt64 = 0, step: Int = 0, stream: UInt64 = 0, firstPosition: Int = 0
   ) throws -> Tensor {
     if let bad = indices.first(where: { $0 < 0 || $0 >= count }) {
       throw RuntimeError.indexOutOfRange(op: "batch", index: bad, size: count)
@@ -77,7 +80,7 @@ extension Dataset {
     try pixels.withUnsafeBufferPointer { src in
       try BatchAugmenter.render(
         source: src.baseAddress!, imageSize: imageSize, indices: indices, c: channels, h: height, w: width,
-        augmentation: augmentation, seed: seed, stream: stream, step: step, normalization: norm,
+        augmentation: augmentation, seed: seed, stream: stream, step: step, firstPosition: firstPosition, normalization: norm,
         into: t.storage.base)
     }
     return t

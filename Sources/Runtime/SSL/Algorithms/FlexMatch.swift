@@ -76,7 +76,9 @@ public final class FlexMatch: SSLAlgorithm {
     guard let strong = batch.strongLogits else {
       throw RuntimeError.invalidArgument(op: name, message: "needs the strong view")
     }
-    let (m, pl) = try mask(weakLogits: batch.weakLogits, indices: batch.unlabeledIndices)
+    // The state update sees the whole global batch (data parallel); the loss, this shard's rows.
+    let (mAll, plAll) = try mask(weakLogits: try batch.wholeBatch(batch.weakLogits), indices: batch.wholeUnlabeledIndices)
+    let m = batch.ownRows(mAll), pl = batch.ownRows(plAll)
     let loss = try weightedCrossEntropy(strong, targets: pl, weights: m).mul(lambdaU)
     return UnsupervisedResult(loss: loss, mask: m, pseudoLabels: pl)
   }

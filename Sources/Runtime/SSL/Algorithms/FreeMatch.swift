@@ -84,7 +84,9 @@ public final class FreeMatch: SSLAlgorithm {
     guard let strong = batch.strongLogits else {
       throw RuntimeError.invalidArgument(op: name, message: "needs the strong view")
     }
-    let (m, pl) = try mask(weakLogits: batch.weakLogits)
+    // τ, p̃ and h follow the whole global batch (data parallel); the losses, this shard's rows.
+    let (mAll, plAll) = try mask(weakLogits: try batch.wholeBatch(batch.weakLogits))
+    let m = batch.ownRows(mAll), pl = batch.ownRows(plAll)
     var loss = try weightedCrossEntropy(strong, targets: pl, weights: m).mul(lambdaU)
     var fair = 0.0
     if m.contains(where: { $0 > 0 }) {

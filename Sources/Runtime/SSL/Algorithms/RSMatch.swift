@@ -232,12 +232,20 @@ public final class RSMatch: SyntheticDetector {
     guard var queue else { throw RuntimeError.invalidArgument(op: name, message: "prepare() was not called") }
     let u = pl.count
     let weakF = batch.weakFeatures.detached()
-    let fdim = weakF.shape[1]
-    let fb = weakF.buffer
+    // The queue takes from the whole global batch in a data-parallel run, so every rank keeps
+    // the same queue (in one process the whole batch is this batch).
+    let queueF = try batch.wholeBatch(weakF)
+    let fdim = queueF.shape[1]
+    let fb = queueF.buffer
     func row(_ b: Int) -> [Float] { Array(UnsafeBufferPointer(start: fb.baseAddress! + b * fdim, count: fdim)) }
+    let (qConf, qPl, qSyn) = batch.shard == nil ? (conf, pl, pSyn) : try {
+      let (c, l) = rowMaxArgmax(try probabilities(try batch.wholeBatch(batch.weakLogits)))
+      let s = try batch.wholeBatch(Tensor(shape: [u, 1], values: pSyn)).values
+      return (c, l, s)
+    }()
     let groups: [[Int]] = classwiseQueue
-      ? (0..<batch.classes).map { c in (0..<u).filter { pl[$0] == c } }
-      : [Array(0..<u)]
+      ? (0..<batch.classes).map { c in (0..<qPl.count).filter { qPl[$0] == c } }
+      : [Array(0..<qPl.count)]
     let perGroup = classwiseQueue ? queuePerStep : queuePerStep * batch.classes
     for (g, members) in groups.enumerated() where !members.isEmpty {
       var chosen: [Int]
@@ -248,14 +256,14 @@ public final class RSMatch: SyntheticDetector {
           rng.shuffle(&m)
           chosen = Array(m.prefix(perGroup))
         case .lowConfidence:
-          chosen = Array(members.sorted { conf[$0] < conf[$1] }.prefix(perGroup))
+          chosen = Array(members.sorted { qConf[$0] < qConf[$1] }.prefix(perGroup))
         }
       } else {
-        chosen = Array(members.sorted { pSyn[$0] > pSyn[$1] }.prefix(perGroup))
+        chosen = Array(members.sorted { qSyn[$0] > qSyn[$1] }.prefix(perGroup))
       }
       for b in chosen {
-        let item = queueItems == .images ? [Float(batch.unlabeledIndices[b])] : row(b)
-        queue.push(item, forClass: classwiseQueue ? g : pl[b])
+        let item = queueItems == .images ? [Float(batch.wholeUnlabeledIndices[b])] : row(b)
+        queue.push(item, forClass: classwiseQueue ? g : qPl[b])
       }
     }
     self.queue = queue

@@ -79,7 +79,9 @@ public final class SoftMatch: SSLAlgorithm {
     guard let strong = batch.strongLogits else {
       throw RuntimeError.invalidArgument(op: name, message: "needs the strong view")
     }
-    let (w, pl) = try weights(weakLogits: batch.weakLogits)
+    // μ_t, σ²_t and p̃ follow the whole global batch (data parallel); the loss, this shard's rows.
+    let (wAll, plAll) = try weights(weakLogits: try batch.wholeBatch(batch.weakLogits))
+    let w = batch.ownRows(wAll), pl = batch.ownRows(plAll)
     let loss = try weightedCrossEntropy(strong, targets: pl, weights: w).mul(lambdaU)
     return UnsupervisedResult(loss: loss, mask: w, pseudoLabels: pl,
                               terms: [("mu_t", Double(muT)), ("var_t", Double(varT))])
