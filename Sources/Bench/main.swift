@@ -53,7 +53,8 @@ table.row(["sgemm \(side)^3 (the limit)", fmt(peak), "GFLOP/s", "100.0%", ""])
   let x = higherIsBetter ? ours / peer : peer / ours
   let sign = higherIsBetter ? ">=" : "<="
   let shown = higherIsBetter ? x : 1 / x
-  table.row(["  rslab / \(label.split(separator: " ").prefix(2).joined(separator: " "))", fmt(shown, 2), "x", "",
+  let peerName = label.split(separator: " ").prefix(2).joined(separator: " ")
+  table.row([higherIsBetter ? "  rslab / \(peerName)" : "  rslab time / \(peerName) time", fmt(shown, 2), "x", "",
              "\(sign) \(fmt(higherIsBetter ? goal : 1 / goal, 2))x: \(x >= goal ? "met" : "NOT met")"])
 }
 

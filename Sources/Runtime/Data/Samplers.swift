@@ -151,7 +151,7 @@ public final class LabeledSampler {
     }
     if prefetches {
       beforeAhead = (stream.state(step: drawn), stream.completedEpochs)
-      ahead = Ahead(try draw())
+      ahead = Ahead(draw())
     }
     return batch
   }
@@ -240,7 +240,7 @@ public final class UnlabeledSampler {
     }
     if prefetches {
       beforeAhead = (stream.state(step: drawn), stream.completedEpochs)
-      ahead = Ahead(try draw())
+      ahead = Ahead(draw())
     }
     return batch
   }

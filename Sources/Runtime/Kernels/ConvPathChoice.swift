@@ -13,7 +13,7 @@ public enum ConvPath: String, Sendable {
 ///
 /// For a geometry both algorithms can compute, the first call of a pass (forward, or the
 /// weight gradient; the input gradient is a forward convolution of its own geometry) times
-/// both, twice each alternately, keeps the faster and computes the result with it. The choice
+/// both, three times each alternately, keeps the faster and computes the result with it. The choice
 /// is cached by shape (batch size included) for the rest of the process, so every later call
 /// is deterministic; a new process measures again, and on a loaded machine it may choose
 /// differently (the two algorithms round differently, by about 1e-6 relative). To make runs
@@ -41,6 +41,9 @@ public enum ConvPathChoice {
   }
 
   private static let state = Mutex(State(mode: initialMode))
+  /// Timings per path at first use, alternating; the fastest of each counts. Three rounds
+  /// keep one descheduled run on a shared machine from deciding the choice.
+  static let measureRounds = 3
   private static let winogradCalls = Atomic<Int>(0)
 
   /// `RSLAB_CONV_PATH` from the environment; anything but `direct`/`winograd` means `auto`.
@@ -83,7 +86,7 @@ public enum ConvPathChoice {
     case .auto: if let known { return known }
     }
     var best: [ConvPath: Double] = [.direct: .infinity, .winograd: .infinity]
-    for _ in 0..<2 {
+    for _ in 0..<measureRounds {
       for p in [ConvPath.direct, .winograd] {
         let t0 = DispatchTime.now().uptimeNanoseconds
         run(p)
