@@ -26,7 +26,7 @@ enum TorchReference {
     // stderr goes to a file (a chatty child cannot block on a full pipe); its last line
     // explains a failure.
     let errPath = NSTemporaryDirectory() + "rslab-bench-peer-\(getpid()).err"
-    FileManager.default.createFile(atPath: errPath, contents: nil)
+    _ = FileManager.default.createFile(atPath: errPath, contents: nil)
     defer { try? FileManager.default.removeItem(atPath: errPath) }
     p.standardError = FileHandle(forWritingAtPath: errPath)
     do { try p.run() } catch { lastError.set("cannot start \(python): \(error)"); return nil }
