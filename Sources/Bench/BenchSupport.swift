@@ -49,8 +49,11 @@ struct Table {
   func header() {
     print(columns.map { pad($0.0, $0.1) }.joined(separator: " "))
   }
+  /// Prints a row and flushes: rows appear as they are measured (the whole table takes many
+  /// minutes), also into a pipe or a file.
   func row(_ cells: [String]) {
     print(zip(columns, cells).map { pad($1, $0.1) }.joined(separator: " "))
+    fflush(nil)
   }
   private func pad(_ s: String, _ n: Int) -> String {
     s.count >= n ? s : String(repeating: " ", count: n - s.count) + s

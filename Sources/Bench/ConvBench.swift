@@ -12,6 +12,14 @@ enum ConvBench {
     var gflops: Double { flops / seconds / 1e9 }
   }
 
+  /// The layers timed with the convolution path fixed to `mode` (`auto`: the measured choice).
+  static func run(width w: Int = 32, batch: Int = 64, repeats: Int = 5, mode: ConvPathChoice.Mode) throws -> [LayerResult] {
+    let saved = ConvPathChoice.mode
+    ConvPathChoice.mode = mode
+    defer { ConvPathChoice.mode = saved }
+    return try run(width: w, batch: batch, repeats: repeats)
+  }
+
   static func run(width w: Int = 32, batch: Int = 64, repeats: Int = 5) throws -> [LayerResult] {
     let layers: [(String, Int, Int, Int)] = [("conv1", 1, w, 28), ("conv2", w, w, 28), ("conv3", w, 2 * w, 14), ("conv4", 2 * w, 2 * w, 14)]
     var rng = RNG(seed: 2)

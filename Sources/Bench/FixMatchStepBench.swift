@@ -14,8 +14,10 @@ enum FixMatchStepBench {
     let width: Int
     /// Per-step seconds of every timed step (after warm-up).
     let samples: [Double]
+    var batch = FixMatchStepBench.labeledBatch
     var median: Double { Stats.median(samples) }
-    var images: Int { FixMatchStepBench.imagesPerStep }
+    var images: Int { batch + 2 * FixMatchStepBench.mu * batch }
+    /// Direct-convolution-equivalent FLOPs (what the direct method would compute).
     var flops: Double { FixMatchStepBench.flops(width: width, batch: images) }
     var gflops: Double { flops / median / 1e9 }
     var imagesPerSecond: Double { Double(images) / median }
@@ -24,24 +26,27 @@ enum FixMatchStepBench {
   static let labeledBatch = 64, mu = 7
   static var imagesPerStep: Int { labeledBatch + 2 * mu * labeledBatch }
 
-  /// Random images and labels (seeded) in a dataset of `count` samples.
-  static func randomDataset(count: Int, seed: UInt64, name: String) throws -> Dataset {
+  /// Random images and labels (seeded) in a dataset of `count` samples of side x side x channels.
+  static func randomDataset(count: Int, seed: UInt64, name: String, channels: Int = 1, side: Int = 28) throws -> Dataset {
     var rng = RNG(seed: seed)
-    let pixels = (0..<count * 28 * 28).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+    let pixels = (0..<count * channels * side * side).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
     let labels = (0..<count).map { _ in rng.int(below: 10) }
     return try Dataset(name: name, pixels: pixels, labels: labels, classNames: (0..<10).map { "\($0)" },
-                       channels: 1, height: 28, width: 28, originNames: ["random"])
+                       channels: channels, height: side, width: side, originNames: ["random"])
   }
 
-  /// A trainer ready to step; `warmup` steps are run untimed.
-  static func trainer(width: Int, warmup: Int = 1) throws -> Trainer {
-    let labeled = try randomDataset(count: 640, seed: 11, name: "random/labeled")
-    let unlabeled = try randomDataset(count: 4480, seed: 12, name: "random/unlabeled")
+  /// A trainer ready to step; `warmup` steps are run untimed. The model is convnet(width:)
+  /// on 28x28x1, or WRN-28-2 on 32x32x3 with `wrn`.
+  static func trainer(width: Int, batch: Int = labeledBatch, wrn: Bool = false, warmup: Int = 1) throws -> Trainer {
+    let (channels, side) = wrn ? (3, 32) : (1, 28)
+    let labeled = try randomDataset(count: 10 * batch, seed: 11, name: "random/labeled", channels: channels, side: side)
+    let unlabeled = try randomDataset(count: 10 * batch * mu, seed: 12, name: "random/unlabeled", channels: channels, side: side)
     var cfg = TrainConfig(steps: 1_000_000)
-    cfg.batchSize = labeledBatch
+    cfg.batchSize = batch
     cfg.mu = mu
     cfg.evalEvery = 1_000_000
-    let model = try Model.convnet(width: width, classes: 10, inChannels: 1, seed: 0)
+    let model = wrn ? try Model.wideResNet(depth: 28, widen: 2, classes: 10, inChannels: 3, seed: 0)
+      : try Model.convnet(width: width, classes: 10, inChannels: 1, seed: 0)
     let t = try Trainer(model: model, algorithm: FixMatch(), labeled: labeled, unlabeled: unlabeled, eval: nil, config: cfg)
     for _ in 0..<warmup { try t.trainStep() }
     return t
@@ -57,7 +62,9 @@ enum FixMatchStepBench {
     }
   }
 
-  /// Convolution and linear FLOPs of one step, forward and backward, as performed: every
+  /// Convolution and linear FLOPs of one step, forward and backward, counted as the direct
+  /// method performs them (Winograd does fewer multiplies; dividing this count by the time
+  /// gives the direct-convolution-equivalent rate, comparable with sgemm): every
   /// layer's forward 2·N·Cout·Cin·9·H·W (linear 2·N·in·out), its weight gradient as much again,
   /// its input gradient as much again except for the first convolution (the images need none).
   /// The weak view's rows go through backward too (their gradient is zero, but the batched

@@ -1,53 +1,60 @@
 import Foundation
 
-/// The PyTorch side of the comparison: runs /work/shared/bench/torch_fixmatch_step.py (found
-/// at ../shared/bench relative to the repository, or `$RSLAB_TORCH_SCRIPT`) with the given
-/// Python and reads its `images/s=` figure.
+/// The peers of the comparison, run as child processes right after the rslab figure they are
+/// compared with, so both see the same machine load: scripts/bench/torch_peers.py (PyTorch
+/// eager and `torch.compile`, the whole torchvision run, or the plain-CPython loop) with
+/// the given Python, 2 threads unless a row says otherwise.
 enum TorchReference {
+  /// scripts/bench/torch_peers.py in the repository (or `$RSLAB_TORCH_PEERS`).
   static var scriptPath: String {
-    if let p = ProcessInfo.processInfo.environment["RSLAB_TORCH_SCRIPT"] { return p }
-    return FileManager.default.currentDirectoryPath + "/../shared/bench/torch_fixmatch_step.py"
+    if let p = ProcessInfo.processInfo.environment["RSLAB_TORCH_PEERS"] { return p }
+    return FileManager.default.currentDirectoryPath + "/scripts/bench/torch_peers.py"
   }
 
-  /// Images per second of the PyTorch FixMatch step at `width` (2 threads), nil on failure.
-  static func imagesPerSecond(python: String, width: Int, steps: Int) -> Double? {
+  /// Runs `python torch_peers.py args...` and returns the number after `key=` in its output,
+  /// nil on failure (the failure's last line is kept in `lastError` for the table).
+  static func figure(python: String, _ args: [String], key: String, threads: Int = 2) -> Double? {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: python)
-    p.arguments = [scriptPath, "\(steps)", "\(width)"]
+    p.arguments = [scriptPath] + args
     var env = ProcessInfo.processInfo.environment
-    env["OMP_NUM_THREADS"] = "2"
-    env["MKL_NUM_THREADS"] = "2"
+    env["OMP_NUM_THREADS"] = "\(threads)"
+    env["MKL_NUM_THREADS"] = "\(threads)"
     p.environment = env
-    let pipe = Pipe()
-    p.standardOutput = pipe
-    do { try p.run() } catch { return nil }
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    let out = Pipe()
+    p.standardOutput = out
+    // stderr goes to a file (a chatty child cannot block on a full pipe); its last line
+    // explains a failure.
+    let errPath = NSTemporaryDirectory() + "rslab-bench-peer-\(getpid()).err"
+    _ = FileManager.default.createFile(atPath: errPath, contents: nil)
+    defer { try? FileManager.default.removeItem(atPath: errPath) }
+    p.standardError = FileHandle(forWritingAtPath: errPath)
+    do { try p.run() } catch { lastError.set("cannot start \(python): \(error)"); return nil }
+    let data = out.fileHandleForReading.readDataToEndOfFile()
     p.waitUntilExit()
-    guard p.terminationStatus == 0, let text = String(data: data, encoding: .utf8),
-          let r = text.range(of: "images/s=") else { return nil }
+    let text = String(decoding: data, as: UTF8.self)
+    guard p.terminationStatus == 0, let r = text.range(of: key + "=") else {
+      let errText = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
+      let e = errText.split(separator: "\n").last.map(String.init) ?? ""
+      lastError.set("\(args.first ?? "") exited \(p.terminationStatus): \(e)")
+      return nil
+    }
     return Double(text[r.upperBound...].prefix { $0.isNumber || $0 == "." })
   }
+
+  /// Images per second of the PyTorch FixMatch step of ConvNet-S (eager or compiled).
+  static func stepRate(python: String, width: Int, steps: Int, compiled: Bool, batch: Int = 64, threads: Int = 2) -> Double? {
+    figure(python: python, ["step", "\(width)", "\(steps)", compiled ? "compile" : "eager", "\(batch)", "\(threads)"],
+           key: "images/s", threads: threads)
+  }
+
+  static let lastError = LastError()
 }
 
-/// The CI regression check: the width-16 FixMatch step must reach at least `minFraction`
-/// of the sgemm GFLOP/s measured in the same process. A ratio, so the machine's speed does not
-/// matter; medians and up to `attempts` re-measurements keep a loaded machine from failing it.
-enum RegressionGuard {
-  static let minFraction = 0.20
-
-  static func run(attempts: Int = 3) throws -> Bool {
-    print("rslab-bench guard: \(Machine.summary), load average \(Machine.loadAverage)")
-    let trainer = try FixMatchStepBench.trainer(width: 16)
-    var best = 0.0
-    for attempt in 1...attempts {
-      let sgemm = Stats.median(try (0..<3).map { _ in try GemmBench.squareGflops(n: 1024, repeats: 1) })
-      let r = FixMatchStepBench.Result(width: 16, samples: try FixMatchStepBench.time(trainer, steps: 3))
-      let ratio = r.gflops / sgemm
-      best = max(best, ratio)
-      print("attempt \(attempt): sgemm \(fmt(sgemm)) GFLOP/s, FixMatch step w16 \(fmt(r.median * 1e3, 0)) ms = \(fmt(r.gflops)) GFLOP/s = \(fmt(100 * ratio))% of sgemm (minimum \(fmt(100 * minFraction, 0))%)")
-      if ratio >= minFraction { print("guard: ok"); return true }
-    }
-    print("guard: FAILED — the width-16 FixMatch step reached \(fmt(100 * best))% of sgemm, below \(fmt(100 * minFraction, 0))%")
-    return false
-  }
+/// The last peer failure, for the table's target column.
+final class LastError: @unchecked Sendable {
+  private var text = ""
+  private let lock = NSLock()
+  func set(_ s: String) { lock.lock(); text = s; lock.unlock() }
+  var value: String { lock.lock(); defer { lock.unlock() }; return text }
 }

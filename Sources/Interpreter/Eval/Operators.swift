@@ -88,7 +88,14 @@ enum Operators {
   /// Floored modulo (the sign follows the divisor), as in Python.
   @inline(__always) static func modulo(_ x: Double, _ y: Double) throws -> Double {
     if y == 0 { throw ScriptError(.divisionByZero) }
-    let r = x.truncatingRemainder(dividingBy: y)
+    // Whole numbers (loop counters): an integer remainder, exact like fmod but about 15x
+    // fewer instructions (fmod was 5% of a scalar loop's instructions in callgrind).
+    let r: Double
+    if abs(x) < 0x1p53, abs(y) < 0x1p53, let xi = Int64(exactly: x), let yi = Int64(exactly: y) {
+      r = Double(xi % yi)
+    } else {
+      r = x.truncatingRemainder(dividingBy: y)
+    }
     return r != 0 && (r < 0) != (y < 0) ? r + y : r
   }
 

@@ -1,6 +1,6 @@
 /// A labeled training batch: normalised, augmented images with their labels and the indices
 /// of the samples in the dataset.
-public struct LabeledBatch {
+public struct LabeledBatch: Sendable {
   /// Images `[B, C, H, W]`, normalised.
   public let images: Tensor
   /// Class index per image.
@@ -11,7 +11,7 @@ public struct LabeledBatch {
 
 /// An unlabeled training batch: the weak and the strong view of the same images, and their
 /// dataset indices. No labels and no provenance: evaluation code looks those up by index.
-public struct UnlabeledBatch {
+public struct UnlabeledBatch: Sendable {
   /// Weakly augmented images `[B, C, H, W]`, normalised.
   public let weak: Tensor
   /// Strongly augmented views of the same images, in the same order.
@@ -110,8 +110,20 @@ public final class LabeledSampler {
   public let normalization: Normalization
   let seed: UInt64
   var stream: EpochStream
-  /// Batches drawn so far.
-  public private(set) var step = 0
+  /// Batches drawn from the stream (one more than `step` while a batch is prefetched).
+  var drawn = 0
+  /// The following batch, being prepared on a background thread, and what the sampler
+  /// reported before drawing it.
+  var ahead: Ahead<LabeledBatch>? = nil
+  /// The whole batch `ahead` renders, and the rows it renders of it.
+  var aheadDraw: (indices: [Int], step: Int, rows: Range<Int>?)? = nil
+  var beforeAhead: (state: SamplerState, epoch: Int)? = nil
+  /// Whether `next()` prepares the following batch on a background thread while the caller
+  /// computes (the trainer turns this on). The batches are the same either way: the indices
+  /// are drawn in the same order and every image's augmentation has its own generator.
+  public var prefetches = false
+  /// Batches returned so far.
+  public var step: Int { drawn - (ahead == nil ? 0 : 1) }
 
   /// - Parameter normalization: default `dataset.channelStats()`; pass the same statistics
   ///   to every sampler and to evaluation.
@@ -127,26 +139,59 @@ public final class LabeledSampler {
   }
 
   /// Completed passes over the dataset.
-  public var epoch: Int { stream.completedEpochs }
+  public var epoch: Int { beforeAhead?.epoch ?? stream.completedEpochs }
 
   /// The next batch, or only its rows `rows` (a data-parallel shard: the stream advances by the
   /// whole batch and each row gets the augmentation the whole batch would give it).
   public func next(rows: Range<Int>? = nil) throws -> LabeledBatch {
-    let idx = Array(stream.next(batchSize)[rows ?? 0..<batchSize])
-    let images = try dataset.batch(idx, normalization: normalization, augmentation: augmentation, seed: seed, step: step, stream: 1,
-                                   firstPosition: rows?.lowerBound ?? 0)
-    step += 1
-    return LabeledBatch(images: images, labels: idx.map { dataset.labels[$0] }, indices: idx)
+    let batch: LabeledBatch
+    if let a = ahead, let d = aheadDraw {
+      ahead = nil
+      aheadDraw = nil
+      beforeAhead = nil
+      batch = d.rows == rows ? try a.value() : try render(d.indices, step: d.step, rows: rows)()
+    } else {
+      let (idx, step) = drawIndices()
+      batch = try render(idx, step: step, rows: rows)()
+    }
+    if prefetches {
+      beforeAhead = (stream.state(step: drawn), stream.completedEpochs)
+      let (idx, step) = drawIndices()
+      aheadDraw = (idx, step, rows)
+      ahead = Ahead(render(idx, step: step, rows: rows))
+    }
+    return batch
   }
 
-  /// The resumable state (permutation position, generator, step).
-  public var state: SamplerState { stream.state(step: step) }
+  /// Draws the indices of the next whole batch, advancing the stream.
+  func drawIndices() -> (indices: [Int], step: Int) {
+    let idx = stream.next(batchSize), step = drawn
+    drawn += 1
+    return (idx, step)
+  }
+
+  /// The work that renders rows `rows` of a drawn batch; it reads only immutable state.
+  func render(_ all: [Int], step: Int, rows: Range<Int>?) -> @Sendable () throws -> LabeledBatch {
+    let idx = Array(all[rows ?? 0..<all.count]), first = rows?.lowerBound ?? 0
+    let (dataset, normalization, augmentation, seed) = (dataset, normalization, augmentation, seed)
+    return {
+      let images = try dataset.batch(idx, normalization: normalization, augmentation: augmentation, seed: seed, step: step,
+                                     stream: 1, firstPosition: first)
+      return LabeledBatch(images: images, labels: idx.map { dataset.labels[$0] }, indices: idx)
+    }
+  }
+
+  /// The resumable state (permutation position, generator, step) after the batches returned.
+  public var state: SamplerState { beforeAhead?.state ?? stream.state(step: drawn) }
 
   /// Continues from a saved state: the following batches equal those the saved sampler
   /// would have drawn.
   public func restore(_ s: SamplerState) throws {
     try stream.restore(s, op: "labeled sampler")
-    step = s.step
+    ahead = nil
+    aheadDraw = nil
+    beforeAhead = nil
+    drawn = s.step
   }
 }
 
@@ -165,8 +210,17 @@ public final class UnlabeledSampler {
   public let normalization: Normalization
   let seed: UInt64
   var stream: EpochStream
-  /// Batches drawn so far.
-  public private(set) var step = 0
+  /// Batches drawn from the stream (one more than `step` while a batch is prefetched).
+  var drawn = 0
+  var ahead: Ahead<UnlabeledBatch>? = nil
+  /// The whole batch `ahead` renders, and the rows it renders of it.
+  var aheadDraw: (indices: [Int], step: Int, rows: Range<Int>?)? = nil
+  var beforeAhead: (state: SamplerState, epoch: Int)? = nil
+  /// Whether `next()` prepares the following batch on a background thread (see
+  /// `LabeledSampler.prefetches`).
+  public var prefetches = false
+  /// Batches returned so far.
+  public var step: Int { drawn - (ahead == nil ? 0 : 1) }
 
   /// - Parameters:
   ///   - weak: default `.weak`.
@@ -188,26 +242,60 @@ public final class UnlabeledSampler {
   }
 
   /// Completed passes over the dataset.
-  public var epoch: Int { stream.completedEpochs }
+  public var epoch: Int { beforeAhead?.epoch ?? stream.completedEpochs }
 
   /// The next batch: weak and strong views of the same images; with `rows`, only those rows
   /// of it (see `LabeledSampler.next(rows:)`).
   public func next(rows: Range<Int>? = nil) throws -> UnlabeledBatch {
-    let idx = Array(stream.next(batchSize)[rows ?? 0..<batchSize])
-    let first = rows?.lowerBound ?? 0
-    let w = try dataset.batch(idx, normalization: normalization, augmentation: weak, seed: seed, step: step, stream: 2, firstPosition: first)
-    let s = try dataset.batch(idx, normalization: normalization, augmentation: strong, seed: seed, step: step, stream: 3, firstPosition: first)
-    step += 1
-    return UnlabeledBatch(weak: w, strong: s, indices: idx)
+    let batch: UnlabeledBatch
+    if let a = ahead, let d = aheadDraw {
+      ahead = nil
+      aheadDraw = nil
+      beforeAhead = nil
+      batch = d.rows == rows ? try a.value() : try render(d.indices, step: d.step, rows: rows)()
+    } else {
+      let (idx, step) = drawIndices()
+      batch = try render(idx, step: step, rows: rows)()
+    }
+    if prefetches {
+      beforeAhead = (stream.state(step: drawn), stream.completedEpochs)
+      let (idx, step) = drawIndices()
+      aheadDraw = (idx, step, rows)
+      ahead = Ahead(render(idx, step: step, rows: rows))
+    }
+    return batch
   }
 
-  /// The resumable state (permutation position, generator, step).
-  public var state: SamplerState { stream.state(step: step) }
+  /// Draws the indices of the next whole batch, advancing the stream.
+  func drawIndices() -> (indices: [Int], step: Int) {
+    let idx = stream.next(batchSize), step = drawn
+    drawn += 1
+    return (idx, step)
+  }
+
+  /// The work that renders both views of rows `rows` of a drawn batch.
+  func render(_ all: [Int], step: Int, rows: Range<Int>?) -> @Sendable () throws -> UnlabeledBatch {
+    let idx = Array(all[rows ?? 0..<all.count]), first = rows?.lowerBound ?? 0
+    let (dataset, normalization, weak, strong, seed) = (dataset, normalization, weak, strong, seed)
+    return {
+      let w = try dataset.batch(idx, normalization: normalization, augmentation: weak, seed: seed, step: step, stream: 2,
+                                firstPosition: first)
+      let s = try dataset.batch(idx, normalization: normalization, augmentation: strong, seed: seed, step: step, stream: 3,
+                                firstPosition: first)
+      return UnlabeledBatch(weak: w, strong: s, indices: idx)
+    }
+  }
+
+  /// The resumable state (permutation position, generator, step) after the batches returned.
+  public var state: SamplerState { beforeAhead?.state ?? stream.state(step: drawn) }
 
   /// Continues from a saved state.
   public func restore(_ s: SamplerState) throws {
     try stream.restore(s, op: "unlabeled sampler")
-    step = s.step
+    ahead = nil
+    aheadDraw = nil
+    beforeAhead = nil
+    drawn = s.step
   }
 }
 

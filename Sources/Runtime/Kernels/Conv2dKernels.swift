@@ -11,7 +11,7 @@
 /// owning a group at a time with single-threaded BLAS; unfolding and folding back run on
 /// the same worker, so they are parallel too. Small feature maps (8x8 in WRN) batch several
 /// images per gemm to keep the product wide enough.
-struct ConvGeometry: Equatable {
+struct ConvGeometry: Hashable {
   let n: Int, cin: Int, h: Int, w: Int
   let cout: Int, kh: Int, kw: Int
   let stride: Int, pad: Int
@@ -203,8 +203,29 @@ enum ConvKernels {
     } }
   }
 
-  /// y = conv(x, weight) + bias. `y` has N*Cout*OH*OW elements.
+  /// y = conv(x, weight) + bias. `y` has N*Cout*OH*OW elements. 3x3 stride-1 padding-1
+  /// geometries take the direct or the Winograd path as `ConvPathChoice` decides.
   static func forward(
+    x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+    y: UnsafeMutablePointer<Float>, _ g: ConvGeometry
+  ) {
+    let path = ConvPathChoice.path(g, .forward) { p in forward(path: p, x: x, weight: weight, bias: bias, y: y, g) }
+    forward(path: path, x: x, weight: weight, bias: bias, y: y, g)
+  }
+
+  /// `forward` through a given path.
+  static func forward(
+    path: ConvPath, x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+    y: UnsafeMutablePointer<Float>, _ g: ConvGeometry
+  ) {
+    switch path {
+    case .winograd: WinogradKernels.forward(x: x, weight: weight, bias: bias, y: y, g)
+    case .direct: forwardDirect(x: x, weight: weight, bias: bias, y: y, g)
+    }
+  }
+
+  /// `forward` by im2col + gemm, for every geometry.
+  static func forwardDirect(
     x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
     y: UnsafeMutablePointer<Float>, _ g: ConvGeometry
   ) {
@@ -242,9 +263,74 @@ enum ConvKernels {
     }
   }
 
-  /// Gradients of `forward`: dweight = Σ_n dy_n · col_nᵀ (overwritten), dx (overwritten,
-  /// when non-nil) = fold(weightᵀ · dy_n), dbias = Σ dy over N, OH, OW (overwritten).
+  /// Gradients of `forward`: dweight (overwritten), dx (overwritten, when non-nil), dbias =
+  /// Σ dy over N, OH, OW (overwritten). For 3x3 stride-1 padding-1 geometries the weight
+  /// gradient and the input gradient (a forward convolution of dy, see `transposedGeometry`)
+  /// each take the path `ConvPathChoice` decides; when both are direct, one combined pass.
   static func backward(
+    x: UnsafePointer<Float>, weight: UnsafePointer<Float>, dy: UnsafePointer<Float>,
+    dx: UnsafeMutablePointer<Float>?, dweight: UnsafeMutablePointer<Float>,
+    dbias: UnsafeMutablePointer<Float>?, _ g: ConvGeometry
+  ) {
+    guard WinogradKernels.applies(g) else {
+      return backwardDirect(x: x, weight: weight, dy: dy, dx: dx, dweight: dweight, dbias: dbias, g)
+    }
+    let wPath = ConvPathChoice.path(g, .weightGradient) { p in
+      weightGradient(path: p, x: x, weight: weight, dy: dy, dweight: dweight, g)
+    }
+    var xPath = ConvPath.direct
+    let gt = transposedGeometry(g)
+    let flipped = dx != nil ? Scratch(count: g.cin * gt.k) : nil
+    defer { flipped?.free() }
+    if let dx, let flipped {
+      flipKernel(weight, g, into: flipped.base)
+      xPath = ConvPathChoice.path(gt, .forward) { p in forward(path: p, x: dy, weight: flipped.base, bias: nil, y: dx, gt) }
+    }
+    if wPath == .direct && xPath == .direct {
+      return backwardDirect(x: x, weight: weight, dy: dy, dx: dx, dweight: dweight, dbias: dbias, g)
+    }
+    weightGradient(path: wPath, x: x, weight: weight, dy: dy, dweight: dweight, g)
+    if let dx, let flipped { forward(path: xPath, x: dy, weight: flipped.base, bias: nil, y: dx, gt) }
+    if let dbias { biasGradient(dy, g, into: dbias) }
+  }
+
+  /// dweight (overwritten) through a given path.
+  static func weightGradient(
+    path: ConvPath, x: UnsafePointer<Float>, weight: UnsafePointer<Float>, dy: UnsafePointer<Float>,
+    dweight: UnsafeMutablePointer<Float>, _ g: ConvGeometry
+  ) {
+    switch path {
+    case .winograd: WinogradKernels.weightGradient(x: x, dy: dy, dweight: dweight, g)
+    case .direct: backwardDirect(x: x, weight: weight, dy: dy, dx: nil, dweight: dweight, dbias: nil, g)
+    }
+  }
+
+  /// The geometry of the input gradient of a same-padded stride-1 convolution: a same-padded
+  /// convolution of dy [N, Cout, OH, OW] with the kernel flipped and its channel axes swapped.
+  static func transposedGeometry(_ g: ConvGeometry) -> ConvGeometry {
+    ConvGeometry(n: g.n, cin: g.cout, h: g.oh, w: g.ow, cout: g.cin, kh: g.kh, kw: g.kw, stride: 1, pad: g.pad)
+  }
+
+  /// The kernel of `transposedGeometry`: flipped[c][o][ky][kx] = weight[o][c][KH-1-ky][KW-1-kx].
+  static func flipKernel(_ weight: UnsafePointer<Float>, _ g: ConvGeometry, into flipped: UnsafeMutablePointer<Float>) {
+    let k = g.k, tk = g.cout * g.kh * g.kw
+    for c in 0..<g.cin { for o in 0..<g.cout { for ky in 0..<g.kh { for kx in 0..<g.kw {
+      flipped[c * tk + (o * g.kh + ky) * g.kw + kx] = weight[o * k + (c * g.kh + (g.kh - 1 - ky)) * g.kw + (g.kw - 1 - kx)]
+    } } } }
+  }
+
+  /// dbias[o] = Σ dy[n, o, ·, ·] (overwritten).
+  static func biasGradient(_ dy: UnsafePointer<Float>, _ g: ConvGeometry, into dbias: UnsafeMutablePointer<Float>) {
+    let ohw = g.oh * g.ow
+    for o in 0..<g.cout {
+      var s: Float = 0
+      for n in 0..<g.n { s += SIMDReduce.sum(dy + n * g.outPlane + o * ohw, ohw) }
+      dbias[o] = s
+    }
+  }
+
+  /// `backward` by im2col + gemm (dx, when same-padded, as a convolution of dy), every geometry.
+  static func backwardDirect(
     x: UnsafePointer<Float>, weight: UnsafePointer<Float>, dy: UnsafePointer<Float>,
     dx: UnsafeMutablePointer<Float>?, dweight: UnsafeMutablePointer<Float>,
     dbias: UnsafeMutablePointer<Float>?, _ g: ConvGeometry
@@ -263,15 +349,10 @@ enum ConvKernels {
     // Cout·KH·KW straight into dx, instead of a gemm with inner size Cout (a narrow product
     // for 16-64 channels) into a column buffer followed by the fold (col2im).
     let transposed = dx != nil && !direct && g.isSamePadded
-    let gt = ConvGeometry(n: g.n, cin: g.cout, h: g.oh, w: g.ow, cout: g.cin, kh: g.kh, kw: g.kw, stride: 1, pad: g.pad)
+    let gt = transposedGeometry(g)
     let flipped = transposed ? Scratch(count: g.cin * gt.k) : nil
     defer { flipped?.free() }
-    if let flipped {
-      for c in 0..<g.cin { for o in 0..<g.cout { for ky in 0..<g.kh { for kx in 0..<g.kw {
-        flipped.base[c * gt.k + (o * g.kh + ky) * g.kw + kx] =
-          weight[o * k + (c * g.kh + (g.kh - 1 - ky)) * g.kw + (g.kw - 1 - kx)]
-      } } } }
-    }
+    if let flipped { flipKernel(weight, g, into: flipped.base) }
     Parallel.forEach(count: groups) { worker, range in
       let cols = group * ohw
       let col = direct ? nil : Scratch(count: k * cols)
@@ -329,12 +410,6 @@ enum ConvKernels {
       let p = partials.base + w * wCount
       for i in 0..<wCount { dweight[i] += p[i] }
     }
-    if let dbias {
-      for o in 0..<g.cout {
-        var s: Float = 0
-        for n in 0..<g.n { s += SIMDReduce.sum(dy + n * g.outPlane + o * ohw, ohw) }
-        dbias[o] = s
-      }
-    }
+    if let dbias { biasGradient(dy, g, into: dbias) }
   }
 }

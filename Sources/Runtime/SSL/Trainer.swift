@@ -78,6 +78,10 @@ public final class Trainer {
     } else {
       unlabeledSampler = nil
     }
+    // The next step's batches are sampled and augmented on a background thread while the
+    // current step computes; the batches are the same as without (see `LabeledSampler`).
+    labeledSampler.prefetches = true
+    unlabeledSampler?.prefetches = true
     let label = algorithm.label
     run = Run(label: label, algorithm: algorithm, model: ema?.model ?? model, liveModel: model, config: config, history: History())
     dataParallel = try DataParallel.make(config: config, model: model)  // data-parallel hook
