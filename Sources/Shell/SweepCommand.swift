@@ -6,6 +6,12 @@ struct SweepCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "sweep",
     abstract: "Run a grid of experiments from a sweep file, locally or as a Slurm job array.",
+    usage: """
+      rslab sweep run FILE.yaml [--executor local|slurm] [--jobs N] [--out DIR] [--set key=value ...]
+      rslab sweep status FILE.yaml
+      rslab sweep report FILE.yaml
+      rslab sweep cell FILE.yaml --index I
+      """,
     discussion: """
       A sweep file (YAML) names the cell script, the axes, seeds, fixed parameters, resources, \
       the output folder and an optional baseline. Each cell writes one result file atomically; \
@@ -24,7 +30,9 @@ struct SweepCommand: ParsableCommand {
   }
 
   struct Run: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Run (or submit) every cell not done yet.")
+    static let configuration = CommandConfiguration(
+      abstract: "Run (or submit) every cell not done yet.",
+      usage: "rslab sweep run FILE.yaml [--executor local|slurm] [--jobs N] [--out DIR] [--set key=value ...] [Slurm options]")
     enum Executor: String, ExpressibleByArgument, CaseIterable { case local, slurm }
 
     @Argument(help: "The sweep file (.yaml).") var file: String
@@ -66,7 +74,9 @@ struct SweepCommand: ParsableCommand {
   }
 
   struct Status: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Each cell's state: pending, queued, running, done, failed (with its error and log).")
+    static let configuration = CommandConfiguration(
+      abstract: "Each cell's state: pending, queued, running, done, failed (with its error and log).",
+      usage: "rslab sweep status FILE.yaml [--out DIR] [--set key=value ...]")
     @Argument(help: "The sweep file (.yaml).") var file: String
     @Option(help: "Output folder (replaces the file's 'out').") var out: String?
     @Option(name: .customLong("set"), help: ArgumentHelp("Replace or add a fixed parameter, e.g. --set steps=20 (repeatable; give the same to status/report).", valueName: "key=value")) var sets: [String] = []
@@ -94,7 +104,9 @@ struct SweepCommand: ParsableCommand {
   }
 
   struct Report: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Merged CSV, Markdown table with paired statistics, and curve plots.")
+    static let configuration = CommandConfiguration(
+      abstract: "Merged CSV, Markdown table with paired statistics, and curve plots.",
+      usage: "rslab sweep report FILE.yaml [--out DIR] [--set key=value ...]")
     @Argument(help: "The sweep file (.yaml).") var file: String
     @Option(help: "Output folder (replaces the file's 'out').") var out: String?
     @Option(name: .customLong("set"), help: ArgumentHelp("Replace or add a fixed parameter, e.g. --set steps=20 (repeatable; give the same to status/report).", valueName: "key=value")) var sets: [String] = []
@@ -106,7 +118,9 @@ struct SweepCommand: ParsableCommand {
   }
 
   struct Cell: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Run one cell (what each local worker and Slurm task runs).")
+    static let configuration = CommandConfiguration(
+      abstract: "Run one cell (what each local worker and Slurm task runs).",
+      usage: "rslab sweep cell FILE.yaml --index I [--out DIR] [--set key=value ...] [--log]")
     @Argument(help: "The sweep file (.yaml).") var file: String
     @Option(help: "The cell's index (rslab sweep status lists them).") var index: Int
     @Option(help: "Output folder (replaces the file's 'out').") var out: String?
