@@ -6,6 +6,12 @@ struct SweepCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "sweep",
     abstract: "Run a grid of experiments from a sweep file, locally or as a Slurm job array.",
+    usage: """
+      rslab sweep run FILE.yaml [--executor local|slurm] [--jobs N] [--out DIR] [--set key=value ...]
+      rslab sweep status FILE.yaml
+      rslab sweep report FILE.yaml
+      rslab sweep cell FILE.yaml --index I
+      """,
     discussion: """
       A sweep file (YAML) names the cell script, the axes, seeds, fixed parameters, resources, \
       the output folder and an optional baseline. Each cell writes one result file atomically; \
@@ -13,25 +19,15 @@ struct SweepCommand: ParsableCommand {
       """,
     subcommands: [Run.self, Status.self, Report.self, Cell.self])
 
-  /// Loads a sweep file, printing its located error and exiting 2 when it is bad.
-  static func load(_ path: String, out: String?, sets: [String] = []) throws -> SweepFile {
-    do {
-      return try SweepFile.load(path, outOverride: out, sets: sets)
-    } catch {
-      Console.err("rslab: \(error)")
-      throw ExitCode(2)
-    }
-  }
-
   struct Run: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Run (or submit) every cell not done yet.")
+    static let configuration = CommandConfiguration(
+      abstract: "Run (or submit) every cell not done yet.",
+      usage: "rslab sweep run FILE.yaml [--executor local|slurm] [--jobs N] [--out DIR] [--set key=value ...] [Slurm options]")
     enum Executor: String, ExpressibleByArgument, CaseIterable { case local, slurm }
 
-    @Argument(help: "The sweep file (.yaml).") var file: String
+    @OptionGroup var target: SweepTarget
     @Option(help: "Where cells run: local (processes on this machine) or slurm (one job array).") var executor: Executor = .local
     @Option(help: "Local: cells at a time (default: cores / resources.threads, or the core count).") var jobs: Int?
-    @Option(help: "Output folder (replaces the file's 'out').") var out: String?
-    @Option(name: .customLong("set"), help: ArgumentHelp("Replace or add a fixed parameter, e.g. --set steps=20 (repeatable; give the same to status/report).", valueName: "key=value")) var sets: [String] = []
     @Flag(help: "Slurm: wait until the submitted tasks leave the queue, then report the counts.") var wait = false
     @Option(help: "Slurm: partition.") var partition: String?
     @Option(help: "Slurm: account.") var account: String?
@@ -44,13 +40,14 @@ struct SweepCommand: ParsableCommand {
 
     func validate() throws {
       if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
-      if executor == .local, jobs == nil, cpusPerTask != nil || partition != nil || account != nil || qos != nil || mem != nil || maxParallel != nil || !sbatch.isEmpty {
+      if executor == .local, wait || cpusPerTask != nil || partition != nil || account != nil || qos != nil || mem != nil || time != nil || maxParallel != nil || !sbatch.isEmpty {
         throw ValidationError("Slurm options need --executor slurm")
       }
+      if executor == .slurm, jobs != nil { throw ValidationError("--jobs is for the local executor; Slurm uses --max-parallel") }
     }
 
     func run() throws {
-      let sweep = try SweepCommand.load(file, out: out, sets: sets)
+      let sweep = try target.load()
       let status: Int32
       switch executor {
       case .local:
@@ -66,13 +63,13 @@ struct SweepCommand: ParsableCommand {
   }
 
   struct Status: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Each cell's state: pending, queued, running, done, failed (with its error and log).")
-    @Argument(help: "The sweep file (.yaml).") var file: String
-    @Option(help: "Output folder (replaces the file's 'out').") var out: String?
-    @Option(name: .customLong("set"), help: ArgumentHelp("Replace or add a fixed parameter, e.g. --set steps=20 (repeatable; give the same to status/report).", valueName: "key=value")) var sets: [String] = []
+    static let configuration = CommandConfiguration(
+      abstract: "Each cell's state: pending, queued, running, done, failed (with its error and log).",
+      usage: "rslab sweep status FILE.yaml [--out DIR] [--set key=value ...]")
+    @OptionGroup var target: SweepTarget
 
     func run() throws {
-      let sweep = try SweepCommand.load(file, out: out, sets: sets)
+      let sweep = try target.load()
       let layout = SweepLayout(out: sweep.out)
       let states = SweepState.scan(sweep, queue: SweepSlurmExecutor.queue(layout), accounting: SweepSlurmExecutor.accounting(layout))
       var counts: [String: Int] = [:]
@@ -94,28 +91,46 @@ struct SweepCommand: ParsableCommand {
   }
 
   struct Report: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Merged CSV, Markdown table with paired statistics, and curve plots.")
-    @Argument(help: "The sweep file (.yaml).") var file: String
-    @Option(help: "Output folder (replaces the file's 'out').") var out: String?
-    @Option(name: .customLong("set"), help: ArgumentHelp("Replace or add a fixed parameter, e.g. --set steps=20 (repeatable; give the same to status/report).", valueName: "key=value")) var sets: [String] = []
+    static let configuration = CommandConfiguration(
+      abstract: "Merged CSV, Markdown table with paired statistics, and curve plots.",
+      usage: "rslab sweep report FILE.yaml [--out DIR] [--set key=value ...]")
+    @OptionGroup var target: SweepTarget
 
     func run() throws {
-      let status = SweepReport(sweep: try SweepCommand.load(file, out: out, sets: sets)).run()
+      let status = SweepReport(sweep: try target.load()).run()
       if status != 0 { throw ExitCode(status) }
     }
   }
 
   struct Cell: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Run one cell (what each local worker and Slurm task runs).")
-    @Argument(help: "The sweep file (.yaml).") var file: String
+    static let configuration = CommandConfiguration(
+      abstract: "Run one cell (what each local worker and Slurm task runs).",
+      usage: "rslab sweep cell FILE.yaml --index I [--out DIR] [--set key=value ...] [--log]")
+    @OptionGroup var target: SweepTarget
     @Option(help: "The cell's index (rslab sweep status lists them).") var index: Int
-    @Option(help: "Output folder (replaces the file's 'out').") var out: String?
-    @Option(name: .customLong("set"), help: ArgumentHelp("Replace or add a fixed parameter, e.g. --set steps=20 (repeatable; give the same to status/report).", valueName: "key=value")) var sets: [String] = []
     @Flag(help: "Write the cell's output to OUT/logs/CELL.log instead of the terminal.") var log = false
 
     func run() throws {
-      let status = SweepCellRunner.run(try SweepCommand.load(file, out: out, sets: sets), index: index, writeLog: log)
+      let status = SweepCellRunner.run(try target.load(), index: index, writeLog: log)
       if status != 0 { throw ExitCode(status) }
+    }
+  }
+}
+
+/// The arguments every `rslab sweep` subcommand takes: the file, `--out`, `--set`.
+struct SweepTarget: ParsableArguments {
+  @Argument(help: "The sweep file (.yaml).") var file: String
+  @Option(help: "Output folder (replaces the file's 'out').") var out: String?
+  @Option(name: .customLong("set"), help: ArgumentHelp("Replace or add a fixed parameter, e.g. --set steps=20 (repeatable; give the same to status/report).", valueName: "key=value"))
+  var sets: [String] = []
+
+  /// Loads the sweep file, printing its located error and exiting 2 when it is bad.
+  func load() throws -> SweepFile {
+    do {
+      return try SweepFile.load(file, outOverride: out, sets: sets)
+    } catch {
+      Console.err("rslab: \(error)")
+      throw ExitCode(2)
     }
   }
 }

@@ -93,7 +93,7 @@ struct SweepLocalExecutor {
           if let limit = timeLimit, w.termSent == nil, now - w.started > limit {
             kill(-w.pid, SIGTERM)
             running[i].termSent = now
-            writeFailure(w.cell, "time limit \(sweep.resources.time ?? "") exceeded; stopped")
+            layout.recordFailure(w.cell, message: "time limit \(sweep.resources.time ?? "") exceeded; stopped", log: layout.log(w.cell))
           } else if let sent = w.termSent, now - sent > 10 {
             kill(-w.pid, SIGKILL)
           }
@@ -119,7 +119,7 @@ struct SweepLocalExecutor {
             message = f.error
           } else {
             message = code > 128 ? "killed by signal \(code - 128)" : "exited with status \(code) without a result"
-            writeFailure(cell, message)
+            layout.recordFailure(cell, message: message, log: layout.log(cell))
           }
           failures.append((cell, message, layout.log(cell)))
           Console.line("FAILED cell \(cell.index): \(SweepCellSpec.describe(cell.axes)): \(firstLine(message)) (log: \(layout.log(cell)))")
@@ -159,14 +159,6 @@ struct SweepLocalExecutor {
     }
     if failures.isEmpty { Console.line("report: rslab sweep report \(sweep.path)") }
     return failures.isEmpty ? 0 : 1
-  }
-
-  private func writeFailure(_ cell: SweepCellSpec, _ message: String) {
-    let marker = JSONValue.object([
-      ("index", .number(Double(cell.index))), ("cell", .string(cell.name)), ("error", .string(message)),
-      ("log", .string(layout.log(cell))), ("host", .string(Provenance.hostName())), ("finished", .string(Clock.iso8601Now())),
-    ])
-    try? AtomicWrite.write(marker.rendered(), to: layout.failure(cell))
   }
 
   private func summary(_ doc: JSONValue) -> String {
