@@ -21,7 +21,7 @@ final class RSSLStudyScriptTests: XCTestCase {
     }
     for generator in ["cvae_prior", "cvae_posterior", "gan"] {
       let out = try run(["arm=rsmatch_RS", "generator=\(generator)"])
-      XCTAssertTrue(out.contains("cell: {arm: \"rsmatch_RS\", generator: \"\(generator)\", design: \"added\""), out)
+      XCTAssertTrue(out.contains("sweep_record: {arm: \"rsmatch_RS\", generator: \"\(generator)\", design: \"added\""), out)
       XCTAssertTrue(out.contains("n_real: 40, n_syn: 40"), out)
       XCTAssertFalse(out.contains("routed_syn_real: nil") || out.contains("det_auc: nil"), out)
     }
@@ -35,7 +35,7 @@ final class RSSLStudyScriptTests: XCTestCase {
     XCTAssertThrowsError(try run(["arm=fixmatch_R_plus_sources", "generator=gan"])) { e in
       XCTAssertTrue("\(e)".contains("needs generator cvae_posterior"), "\(e)")
     }
-    XCTAssertThrowsError(try run(["arms=rsmatch_RS"])) { e in XCTAssertTrue("\(e)".contains("unknown parameter arms"), "\(e)") }
+    XCTAssertThrowsError(try run(["arms=rsmatch_RS"])) { e in XCTAssertTrue("\(e)".contains("'arms', which is not among the script's defaults"), "\(e)") }
     let measured = try run(["task=generators", "judge_steps=2", "auc_steps=2", "faith_per_class=6", "auc_images=30"])
     for mode in ["cvae_prior", "cvae_posterior", "gan"] {
       XCTAssertTrue(measured.contains("\(mode): faithfulness "), measured)
