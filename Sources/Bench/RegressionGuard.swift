@@ -8,11 +8,12 @@ import Runtime
 ///   loaded machine from failing it;
 /// - no silent fallback: with the Winograd path forced, one step must run exactly
 ///   `winogradPassesPerStep` Winograd passes (forward and weight gradient of the four 3x3
-///   convolutions, input gradient of the last three), and the auto mode must have measured a
-///   choice for every convnet layer shape.
+///   convolutions, input gradient of the last three); with the default rule, exactly
+///   `rulePassesPerStep` (the same less conv1's forward and weight gradient: one input channel).
 enum RegressionGuard {
   static let minFraction = 0.20
   static let winogradPassesPerStep = 4 + 4 + 3
+  static let rulePassesPerStep = 3 + 3 + 3
 
   static func run(attempts: Int = 3) throws -> Bool {
     print("rslab-bench guard: \(Machine.summary), load average \(Machine.loadAverage)")
@@ -35,20 +36,23 @@ enum RegressionGuard {
     return false
   }
 
-  /// One width-16 step with Winograd forced must run every 3x3 pass through it.
+  /// One width-16 step with Winograd forced must run every 3x3 pass through it, and one with
+  /// the default rule every pass the rule gives Winograd.
   static func winogradRuns() throws -> Bool {
     let saved = ConvPathChoice.mode
     defer { ConvPathChoice.mode = saved }
-    ConvPathChoice.mode = .winograd
-    let trainer = try FixMatchStepBench.trainer(width: 16, warmup: 0)
-    let before = ConvPathChoice.winogradCallCount
-    try trainer.trainStep()
-    let passes = ConvPathChoice.winogradCallCount - before
-    guard passes == winogradPassesPerStep else {
-      print("guard: FAILED — a forced-Winograd width-16 step ran \(passes) Winograd passes, expected \(winogradPassesPerStep) (a silent fallback to the direct path?)")
-      return false
+    for (mode, expected) in [(ConvPathChoice.Mode.winograd, winogradPassesPerStep), (.rule, rulePassesPerStep)] {
+      ConvPathChoice.mode = mode
+      let trainer = try FixMatchStepBench.trainer(width: 16, warmup: 0)
+      let before = ConvPathChoice.winogradCallCount
+      try trainer.trainStep()
+      let passes = ConvPathChoice.winogradCallCount - before
+      guard passes == expected else {
+        print("guard: FAILED — a width-16 step with conv path \(mode.rawValue) ran \(passes) Winograd passes, expected \(expected) (a silent fallback to the direct path?)")
+        return false
+      }
+      print("width-16 step, conv path \(mode.rawValue): \(passes) Winograd passes, as expected")
     }
-    print("forced Winograd step: \(passes) Winograd passes, as expected")
     return true
   }
 }

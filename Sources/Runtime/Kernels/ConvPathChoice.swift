@@ -9,22 +9,28 @@ public enum ConvPath: String, Sendable {
   case winograd
 }
 
-/// Which algorithm each convolution pass uses: measured once per shape, then fixed.
+/// Which algorithm each convolution pass uses.
 ///
-/// For a geometry both algorithms can compute, the first call of a pass (forward, or the
-/// weight gradient; the input gradient is a forward convolution of its own geometry) times
-/// both, three times each alternately, keeps the faster and computes the result with it. The choice
-/// is cached by shape (batch size included) for the rest of the process, so every later call
-/// is deterministic; a new process measures again, and on a loaded machine it may choose
-/// differently (the two algorithms round differently, by about 1e-6 relative). To make runs
-/// reproducible across processes, fix the path with the environment variable
-/// `RSLAB_CONV_PATH` = `direct` or `winograd` (`auto`, the default, measures), or `ConvPathChoice.mode`.
-/// Geometries Winograd does not cover always take the direct path.
+/// The default (`rule`) is a fixed rule, so that a seed gives the same run in every process:
+/// Winograd for every 3x3 stride-1 padding-1 convolution with at least `ruleMinInputChannels`
+/// input channels (measured 1.2-1.5x the direct rate on convnet's conv2-conv4,
+/// docs/performance.md), the direct path otherwise (conv1's one input channel makes every
+/// Winograd gemm an outer product: 31% of sgemm). `auto` measures instead: the first call of
+/// a pass (forward, or the weight gradient; the input gradient is a forward convolution of its
+/// own geometry) times both, three times each alternately, keeps the faster and caches it by
+/// shape for the rest of the process; a new process measures again and, on a loaded machine,
+/// may choose differently (the two algorithms round differently, by about 1e-6 relative, and
+/// a long run amplifies that). Set with the environment variable `RSLAB_CONV_PATH` = `rule`,
+/// `auto`, `direct` or `winograd`, or `ConvPathChoice.mode`. Geometries Winograd does not
+/// cover always take the direct path.
 public enum ConvPathChoice {
   /// How the path is chosen.
   public enum Mode: String, Sendable {
-    case auto, direct, winograd
+    case rule, auto, direct, winograd
   }
+
+  /// The fewest input channels for which `rule` takes Winograd.
+  public static let ruleMinInputChannels = 4
 
   /// The pass a choice is for.
   enum Pass: String, Hashable { case forward = "fwd", weightGradient = "dw" }
@@ -46,9 +52,9 @@ public enum ConvPathChoice {
   static let measureRounds = 3
   private static let winogradCalls = Atomic<Int>(0)
 
-  /// `RSLAB_CONV_PATH` from the environment; anything but `direct`/`winograd` means `auto`.
+  /// `RSLAB_CONV_PATH` from the environment; unset or unknown means `rule`.
   static var initialMode: Mode {
-    ProcessInfo.processInfo.environment["RSLAB_CONV_PATH"].flatMap { Mode(rawValue: $0.lowercased()) } ?? .auto
+    ProcessInfo.processInfo.environment["RSLAB_CONV_PATH"].flatMap { Mode(rawValue: $0.lowercased()) } ?? .rule
   }
 
   /// The current mode (from `RSLAB_CONV_PATH` at start). Setting it does not forget
@@ -73,7 +79,7 @@ public enum ConvPathChoice {
     }
   }
 
-  /// The path for a pass of `g`. In `auto` mode the first call for a shape runs `run` with
+  /// The path for a pass of `g`. In `rule` mode the fixed rule decides; in `auto` mode the first call for a shape runs `run` with
   /// each path (each overwrites the same outputs) and caches the faster; the caller then
   /// computes its result with the returned path.
   static func path(_ g: ConvGeometry, _ pass: Pass, measure run: (ConvPath) -> Void) -> ConvPath {
@@ -83,6 +89,7 @@ public enum ConvPathChoice {
     switch mode {
     case .direct: return .direct
     case .winograd: return .winograd
+    case .rule: return g.cin >= ruleMinInputChannels ? .winograd : .direct
     case .auto: if let known { return known }
     }
     var best: [ConvPath: Double] = [.direct: .infinity, .winograd: .infinity]
