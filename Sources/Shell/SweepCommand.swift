@@ -27,7 +27,7 @@ struct SweepCommand: ParsableCommand {
 
     @OptionGroup var target: SweepTarget
     @Option(help: "Where cells run: local (processes on this machine) or slurm (one job array).") var executor: Executor = .local
-    @Option(help: "Local: cells at a time (default: cores / resources.threads, or the core count).") var jobs: Int?
+    @Option(help: "Local: cells at a time (default: cores / (resources.threads × resources.ranks), or cores / ranks).") var jobs: Int?
     @Flag(help: "Slurm: wait until the submitted tasks leave the queue, then report the counts.") var wait = false
     @Option(help: "Slurm: partition.") var partition: String?
     @Option(help: "Slurm: account.") var account: String?

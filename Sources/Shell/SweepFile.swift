@@ -36,7 +36,10 @@ struct SweepFile {
   var sets: [String] = []
 
   struct Resources {
+    /// BLAS threads per process (per rank when `ranks` > 1).
     var threads: Int?
+    /// MPI ranks one cell trains on, data-parallel (`mpirun -np K` locally, `srun -n K` under Slurm).
+    var ranks = 1
     var memory: String?
     var time: String?
   }
@@ -213,9 +216,10 @@ private struct SweepFileParser {
         }
       case "baseline": baselineNode = v
       case "resources":
-        for (k, _, rv) in try members(v, key, allowed: ["threads", "memory", "time"]) {
+        for (k, _, rv) in try members(v, key, allowed: ["threads", "ranks", "memory", "time"]) {
           switch k {
           case "threads": resources.threads = try positiveInt(rv, "resources.threads")
+          case "ranks": resources.ranks = try positiveInt(rv, "resources.ranks")
           case "memory":
             let m = try string(rv, "resources.memory")
             guard m.range(of: #"^[0-9]+[KMGT]?$"#, options: .regularExpression) != nil else {
