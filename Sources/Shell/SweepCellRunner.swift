@@ -28,6 +28,16 @@ enum SweepCellRunner {
     defer { World.finish() }
     watchExecutor(ranks: ranks)
     let layout = SweepLayout(out: sweep.out)
+    // srun without an MPI plugin Open MPI understands starts K separate worlds of one, which
+    // would each train the whole cell: refuse, naming the fix.
+    if ranks == 1, let tasks = FileSystem.environment("SLURM_STEP_NUM_TASKS").flatMap({ Int($0) }), tasks > 1 {
+      let message = "srun started \(tasks) tasks for this cell but they do not form one MPI run (each sees a world of one): "
+        + "the cluster's default MPI plugin does not start Open MPI; set 'slurm: {mpi: pmix}' in the sweep file "
+        + "(srun --mpi=list shows the cluster's plugins; docs/sweeps.md)"
+      Console.err("rslab: \(message)")
+      if FileSystem.environment("SLURM_PROCID") == "0" { layout.recordFailure(cell, message: message, log: nil) }
+      return 1
+    }
     if leader {
       do { try layout.create() } catch {
         Console.err("rslab: \(error)")

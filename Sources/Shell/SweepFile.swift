@@ -49,6 +49,8 @@ struct SweepFile {
     var account: String?
     var qos: String?
     var maxParallel: Int?
+    /// srun's MPI plugin for cells with several ranks (`srun --mpi=X`), e.g. pmix; nil: the cluster's default.
+    var mpi: String?
     var extra: [String] = []
   }
 
@@ -235,8 +237,9 @@ private struct SweepFileParser {
           }
         }
       case "slurm":
-        for (k, _, sv) in try members(v, key, allowed: ["partition", "account", "qos", "max_parallel", "extra"]) {
+        for (k, _, sv) in try members(v, key, allowed: ["partition", "account", "qos", "max_parallel", "mpi", "extra"]) {
           switch k {
+          case "mpi": slurm.mpi = try string(sv, "slurm.mpi")
           case "partition": slurm.partition = try string(sv, "slurm.partition")
           case "account": slurm.account = try string(sv, "slurm.account")
           case "qos": slurm.qos = try string(sv, "slurm.qos")

@@ -107,7 +107,7 @@ struct SweepSlurmExecutor {
       "# Written by rslab sweep run --executor slurm: one array task per sweep cell.",
       "export OPENBLAS_NUM_THREADS=\(cpus)",
       "export OMP_NUM_THREADS=\(cpus)",
-      "exec " + (ranks > 1 ? "srun -n \(ranks) " : "") + "\(quote(Subprocess.executablePath)) sweep cell \(quote(absolute(sweep.path))) --index \"$SLURM_ARRAY_TASK_ID\" --log --out \(quote(absolute(sweep.out)))" + sweep.sets.map { " --set " + quote($0) }.joined(),
+      "exec " + (ranks > 1 ? "srun " + (sweep.slurm.mpi.map { "--mpi=\(quote($0)) " } ?? "") + "-n \(ranks) " : "") + "\(quote(Subprocess.executablePath)) sweep cell \(quote(absolute(sweep.path))) --index \"$SLURM_ARRAY_TASK_ID\" --log --out \(quote(absolute(sweep.out)))" + sweep.sets.map { " --set " + quote($0) }.joined(),
     ]
     return lines.joined(separator: "\n") + "\n"
   }
