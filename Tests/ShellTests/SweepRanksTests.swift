@@ -36,7 +36,7 @@ final class SweepRanksTests: XCTestCase {
   }
 
   /// The one result document of the sweep in `out`.
-  func result(_ folder: String, _ out: String) throws -> [String: Any] {
+  static func result(_ folder: String, _ out: String) throws -> [String: Any] {
     let cells = folder + "/\(out)/cells"
     let files = try FileManager.default.contentsOfDirectory(atPath: cells).filter { $0.hasSuffix(".json") }
     XCTAssertEqual(files, ["steps=6_seed=0.json"], "one result, no failure marker")
@@ -58,7 +58,7 @@ final class SweepRanksTests: XCTestCase {
     let one = try RSLabBinary.run(["sweep", "run", "one.yaml", "--jobs", "1", "--out", "one"], directory: folder, timeout: 60)
     XCTAssertEqual(one.status, 0, one.stdout + one.stderr)
 
-    let r2 = try result(folder, "two"), r1 = try result(folder, "one")
+    let r2 = try Self.result(folder, "two"), r1 = try Self.result(folder, "one")
     XCTAssertEqual(r2["ranks"] as? Double, 2)
     XCTAssertEqual(r1["ranks"] as? Double, 1)
     let m2 = try XCTUnwrap(r2["metrics"] as? [String: Any]), m1 = try XCTUnwrap(r1["metrics"] as? [String: Any])
