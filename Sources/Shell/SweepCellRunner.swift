@@ -103,6 +103,15 @@ enum SweepCellRunner {
       Console.err(error.rendered)
       return fail(cell, layout, message: error.rendered, log: writeLog ? log : nil)
     }
+    // A signal during `train` makes it return the partial run: that is not the cell's result.
+    let stopped = Interrupt.terminationRequested ? ScriptRunner.terminatedStatus
+      : Interrupt.takeInterrupt() ? ScriptRunner.interruptedStatus : -1
+    let stop = agree(stopped, ranks: ranks)
+    if stop >= 0 {
+      Console.flush()
+      Console.err("rslab: cell \(index) stopped by a signal; no result written, it will rerun")
+      return stop
+    }
     guard let metrics = sweepCell.metrics else {
       guard leader else { return 1 }
       return fail(cell, layout, message: "the script finished without calling sweep_record(metrics)", log: writeLog ? log : nil)
@@ -158,15 +167,31 @@ enum SweepCellRunner {
 
   /// Under the local executor, exits as soon as the executor is gone (so killing it, even
   /// with kill -9, stops its cells the way a lost node would). With several ranks the parent
-  /// is mpirun, so the executor is watched by its pid instead.
+  /// is mpirun, whose parent is the executor until the executor dies (then it is reparented
+  /// at once; a pid test would see the dead executor as a zombie until it is reaped).
   private static func watchExecutor(ranks: Int) {
     guard let text = FileSystem.environment(executorVariable), let executor = Int32(text) else { return }
-    let byPid = ranks > 1
-    let alive: @Sendable () -> Bool = { byPid ? kill(executor, 0) == 0 : getppid() == executor }
+    let viaLauncher = ranks > 1
+    let alive: @Sendable () -> Bool = { (viaLauncher ? parent(of: getppid()) : getppid()) == executor }
     if !alive() { _exit(137) }
     DispatchQueue.global().async {
       while alive() { usleep(200_000) }
       _exit(137)
     }
+  }
+
+  /// The parent of process `pid` (the field after the state in /proc/PID/stat), or nil.
+  private static func parent(of pid: pid_t) -> pid_t? {
+    let fd = open("/proc/\(pid)/stat", O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var buf = [UInt8](repeating: 0, count: 1024)
+    let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+    guard n > 0 else { return nil }
+    // "PID (COMMAND) STATE PPID ...": the command may hold spaces and parentheses.
+    let text = String(decoding: buf[0..<n], as: UTF8.self)
+    guard let end = text.lastIndex(of: ")") else { return nil }
+    let fields = text[text.index(after: end)...].split(separator: " ")
+    return fields.count > 1 ? pid_t(fields[1]) : nil
   }
 }

@@ -117,7 +117,9 @@ struct SweepLocalExecutor {
           Console.line("[\(done)/\(total)] done cell \(cell.index): \(SweepCellSpec.describe(cell.axes)) (\(TrainProgressDisplay.clock(seconds)))\(summary(res.doc))")
         } else if code == SweepCellRunner.busyStatus {
           Console.line("cell \(cell.index) (\(cell.name)) is running in another process; left to it")
-        } else if stopping && (code == ScriptRunner.interruptedStatus || code == ScriptRunner.terminatedStatus || code == 128 + SIGKILL) {
+        } else if stopping && (code == ScriptRunner.interruptedStatus || code == ScriptRunner.terminatedStatus || code == 128 + SIGKILL
+                               || sweep.resources.ranks > 1) {
+          // (mpirun reports a stopped job with its own status.)
           Console.line("stopped cell \(cell.index) (\(cell.name)); it will rerun")
         } else {
           let message: String
