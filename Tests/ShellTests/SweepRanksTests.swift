@@ -87,3 +87,41 @@ final class SweepRanksTests: XCTestCase {
     XCTAssertFalse(FileManager.default.fileExists(atPath: folder + "/results"))
   }
 }
+
+extension SweepRanksTests {
+  /// Ctrl-C to the executor while a cell trains (on one rank and on two): `train` returns its
+  /// partial run, but the cell records no result and no failure, so the next run reruns it.
+  func testInterruptedCellLeavesNoResultOnOneAndTwoRanks() throws {
+    guard FileManager.default.isExecutableFile(atPath: "/usr/bin/mpirun") else {
+      throw XCTSkip("mpirun is not installed (scripts/setup.sh installs openmpi-bin)")
+    }
+    let folder = try makeTemporaryFolder(self)
+    try writeFile(folder, "cell.rsl", Self.cellScript)
+    for ranks in ["1", "2"] {
+      try writeFile(folder, "long\(ranks).yaml", Self.sweepFile(ranks: ranks).replacingOccurrences(of: "steps: [6]", with: "steps: [1000000]"))
+      let p = Process()
+      p.executableURL = URL(fileURLWithPath: try RSLabBinary.path())
+      p.arguments = ["sweep", "run", "long\(ranks).yaml", "--out", "long\(ranks)"]
+      p.currentDirectoryURL = URL(fileURLWithPath: folder)
+      let out = Pipe()
+      p.standardOutput = out
+      p.standardError = FileHandle.nullDevice
+      try p.run()
+      let log = folder + "/long\(ranks)/logs/steps=1000000_seed=0.log"
+      let deadline = Date().addingTimeInterval(30)
+      while Date() < deadline, p.isRunning,
+            !((try? String(contentsOfFile: log, encoding: .utf8))?.contains("=== cell 0 of dp") ?? false) { usleep(20_000) }
+      usleep(500_000)
+      kill(p.processIdentifier, SIGINT)
+      let stopBy = Date().addingTimeInterval(20)
+      while p.isRunning, Date() < stopBy { usleep(20_000) }
+      if p.isRunning { p.terminate(); XCTFail("ranks \(ranks): the executor did not stop") }
+      p.waitUntilExit()
+      let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+      XCTAssertEqual(p.terminationStatus, 130, "ranks \(ranks): \(text)")
+      XCTAssertTrue(text.contains("stopped cell 0 (steps=1000000_seed=0); it will rerun"), "ranks \(ranks): \(text)")
+      let cells = try FileManager.default.contentsOfDirectory(atPath: folder + "/long\(ranks)/cells").filter { !$0.hasPrefix(".") }
+      XCTAssertEqual(cells, [], "ranks \(ranks): no result and no failure marker")
+    }
+  }
+}
