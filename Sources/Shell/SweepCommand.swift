@@ -32,7 +32,7 @@ struct SweepCommand: ParsableCommand {
     @Option(help: "Slurm: partition.") var partition: String?
     @Option(help: "Slurm: account.") var account: String?
     @Option(help: "Slurm: quality of service.") var qos: String?
-    @Option(name: .customLong("cpus-per-task"), help: "Slurm: CPUs (and BLAS threads) per cell.") var cpusPerTask: Int?
+    @Option(name: .customLong("cpus-per-task"), help: "Slurm: CPUs (and BLAS threads) per cell, or per rank when resources.ranks > 1.") var cpusPerTask: Int?
     @Option(help: "Slurm: memory per cell, e.g. 4G.") var mem: String?
     @Option(help: "Slurm: time limit per cell, e.g. 1:00:00.") var time: String?
     @Option(name: .customLong("max-parallel"), help: "Slurm: at most K tasks at once (--array=...%K).") var maxParallel: Int?
