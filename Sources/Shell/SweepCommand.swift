@@ -27,12 +27,12 @@ struct SweepCommand: ParsableCommand {
 
     @OptionGroup var target: SweepTarget
     @Option(help: "Where cells run: local (processes on this machine) or slurm (one job array).") var executor: Executor = .local
-    @Option(help: "Local: cells at a time (default: cores / resources.threads, or the core count).") var jobs: Int?
+    @Option(help: "Local: cells at a time (default: cores / (resources.threads × resources.ranks), or cores / ranks).") var jobs: Int?
     @Flag(help: "Slurm: wait until the submitted tasks leave the queue, then report the counts.") var wait = false
     @Option(help: "Slurm: partition.") var partition: String?
     @Option(help: "Slurm: account.") var account: String?
     @Option(help: "Slurm: quality of service.") var qos: String?
-    @Option(name: .customLong("cpus-per-task"), help: "Slurm: CPUs (and BLAS threads) per cell.") var cpusPerTask: Int?
+    @Option(name: .customLong("cpus-per-task"), help: "Slurm: CPUs (and BLAS threads) per cell, or per rank when resources.ranks > 1.") var cpusPerTask: Int?
     @Option(help: "Slurm: memory per cell, e.g. 4G.") var mem: String?
     @Option(help: "Slurm: time limit per cell, e.g. 1:00:00.") var time: String?
     @Option(name: .customLong("max-parallel"), help: "Slurm: at most K tasks at once (--array=...%K).") var maxParallel: Int?

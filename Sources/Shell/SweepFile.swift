@@ -36,7 +36,10 @@ struct SweepFile {
   var sets: [String] = []
 
   struct Resources {
+    /// BLAS threads per process (per rank when `ranks` > 1).
     var threads: Int?
+    /// MPI ranks one cell trains on, data-parallel (`mpirun -np K` locally, `srun -n K` under Slurm).
+    var ranks = 1
     var memory: String?
     var time: String?
   }
@@ -46,6 +49,8 @@ struct SweepFile {
     var account: String?
     var qos: String?
     var maxParallel: Int?
+    /// srun's MPI plugin for cells with several ranks (`srun --mpi=X`), e.g. pmix; nil: the cluster's default.
+    var mpi: String?
     var extra: [String] = []
   }
 
@@ -213,9 +218,10 @@ private struct SweepFileParser {
         }
       case "baseline": baselineNode = v
       case "resources":
-        for (k, _, rv) in try members(v, key, allowed: ["threads", "memory", "time"]) {
+        for (k, _, rv) in try members(v, key, allowed: ["threads", "ranks", "memory", "time"]) {
           switch k {
           case "threads": resources.threads = try positiveInt(rv, "resources.threads")
+          case "ranks": resources.ranks = try positiveInt(rv, "resources.ranks")
           case "memory":
             let m = try string(rv, "resources.memory")
             guard m.range(of: #"^[0-9]+[KMGT]?$"#, options: .regularExpression) != nil else {
@@ -231,8 +237,9 @@ private struct SweepFileParser {
           }
         }
       case "slurm":
-        for (k, _, sv) in try members(v, key, allowed: ["partition", "account", "qos", "max_parallel", "extra"]) {
+        for (k, _, sv) in try members(v, key, allowed: ["partition", "account", "qos", "max_parallel", "mpi", "extra"]) {
           switch k {
+          case "mpi": slurm.mpi = try string(sv, "slurm.mpi")
           case "partition": slurm.partition = try string(sv, "slurm.partition")
           case "account": slurm.account = try string(sv, "slurm.account")
           case "qos": slurm.qos = try string(sv, "slurm.qos")

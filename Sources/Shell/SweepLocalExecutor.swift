@@ -5,7 +5,8 @@ import Runtime
 
 /// The default executor: runs the cells that need it as separate `rslab sweep cell`
 /// processes, `jobs` at a time, each with cores / jobs BLAS and kernel threads unless the
-/// sweep file sets `resources.threads`. On a terminal it keeps one live line per running
+/// sweep file sets `resources.threads`; a cell with `resources.ranks` K > 1 runs under
+/// `mpirun -np K` and counts as K cells when the cores are shared. On a terminal it keeps one live line per running
 /// cell plus the overall progress and ETA; otherwise it prints a line per start and finish.
 /// Ctrl-C (or SIGTERM) stops the workers; finished cells stay, the rest rerun next time.
 struct SweepLocalExecutor {
@@ -25,9 +26,11 @@ struct SweepLocalExecutor {
   init(sweep: SweepFile, jobs: Int?) {
     let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
     self.sweep = sweep
-    let n = jobs ?? sweep.resources.threads.map { max(1, cores / $0) } ?? cores
+    // A cell with K ranks is K processes: it takes K cells' share of the cores.
+    let ranks = sweep.resources.ranks
+    let n = jobs ?? sweep.resources.threads.map { max(1, cores / ($0 * ranks)) } ?? max(1, cores / ranks)
     self.jobs = max(1, n)
-    self.threads = sweep.resources.threads ?? max(1, cores / self.jobs)
+    self.threads = sweep.resources.threads ?? max(1, cores / (self.jobs * ranks))
     layout = SweepLayout(out: sweep.out)
   }
 
@@ -42,7 +45,9 @@ struct SweepLocalExecutor {
     let elsewhere = sweep.cells.filter { if case .running = states[$0.index] { return true } else { return false } }
     let total = sweep.cells.count
     var done = states.filter { if case .done = $0 { return true } else { return false } }.count
-    Console.line("sweep \(sweep.name): \(total) cells, \(done) done, \(queue.count) to run, \(jobs) at a time with \(threads) thread\(threads == 1 ? "" : "s") each; output \(sweep.out)")
+    let ranks = sweep.resources.ranks
+    let each = ranks > 1 ? "\(ranks) ranks of \(threads) thread\(threads == 1 ? "" : "s")" : "\(threads) thread\(threads == 1 ? "" : "s")"
+    Console.line("sweep \(sweep.name): \(total) cells, \(done) done, \(queue.count) to run, \(jobs) at a time with \(each) each; output \(sweep.out)")
     for c in elsewhere { Console.line("cell \(c.index) (\(c.name)) is running in another process; left to it") }
     if queue.isEmpty {
       Console.line("nothing to run. Report: rslab sweep report \(sweep.path)")
@@ -54,6 +59,7 @@ struct SweepLocalExecutor {
       ("OPENBLAS_NUM_THREADS", "\(threads)"), ("OMP_NUM_THREADS", "\(threads)"),
       (SweepCellRunner.executorVariable, "\(getpid())"),
     ])
+    let launcher = SweepLocalExecutor.launcher(ranks: ranks)
     let timeLimit = sweep.resources.time.flatMap(SweepLocalExecutor.seconds)
     var running: [Worker] = []
     var failures: [(SweepCellSpec, String, String)] = []
@@ -72,7 +78,7 @@ struct SweepLocalExecutor {
       }
       while !stopping, running.count < jobs, !queue.isEmpty {
         let cell = queue.removeFirst()
-        let argv = [exe, "sweep", "cell", sweep.path, "--index", "\(cell.index)", "--log", "--out", sweep.out]
+        let argv = launcher + [exe, "sweep", "cell", sweep.path, "--index", "\(cell.index)", "--log", "--out", sweep.out]
           + sweep.sets.flatMap { ["--set", $0] }
         do {
           let pid = try Subprocess.spawn(argv, environment: env, logPath: layout.log(cell), ownGroup: true)
@@ -111,7 +117,9 @@ struct SweepLocalExecutor {
           Console.line("[\(done)/\(total)] done cell \(cell.index): \(SweepCellSpec.describe(cell.axes)) (\(TrainProgressDisplay.clock(seconds)))\(summary(res.doc))")
         } else if code == SweepCellRunner.busyStatus {
           Console.line("cell \(cell.index) (\(cell.name)) is running in another process; left to it")
-        } else if stopping && (code == ScriptRunner.interruptedStatus || code == ScriptRunner.terminatedStatus || code == 128 + SIGKILL) {
+        } else if stopping && (code == ScriptRunner.interruptedStatus || code == ScriptRunner.terminatedStatus || code == 128 + SIGKILL
+                               || sweep.resources.ranks > 1) {
+          // (mpirun reports a stopped job with its own status.)
           Console.line("stopped cell \(cell.index) (\(cell.name)); it will rerun")
         } else {
           let message: String
@@ -193,6 +201,14 @@ struct SweepLocalExecutor {
     let text = String(decoding: buf[0..<got], as: UTF8.self)
     let last = text.split(whereSeparator: { $0 == "\n" || $0 == "\r" }).last.map(String.init) ?? ""
     return String(last.filter { $0 != "\u{1B}" }.prefix(100))
+  }
+
+  /// What starts one cell's processes: nothing for one rank; `mpirun` for K, allowed to
+  /// place more ranks than cores and not binding them (so each rank's BLAS threads can use
+  /// the cores it was given, and two cells' ranks do not pile onto the same core).
+  static func launcher(ranks: Int) -> [String] {
+    guard ranks > 1 else { return [] }
+    return ["mpirun"] + (getuid() == 0 ? ["--allow-run-as-root"] : []) + ["--oversubscribe", "--bind-to", "none", "-np", "\(ranks)"]
   }
 
   /// Seconds in a Slurm time string: MM, MM:SS, HH:MM:SS, D-HH, D-HH:MM, D-HH:MM:SS.

@@ -4,7 +4,8 @@ import Glibc
 import Runtime
 
 /// The Slurm executor: one job array per submission (`sbatch --array=LIST%K`), each task
-/// running `rslab sweep cell FILE --index $SLURM_ARRAY_TASK_ID`. Submitting again sends only
+/// running `rslab sweep cell FILE --index $SLURM_ARRAY_TASK_ID` (through `srun -n K` when the
+/// sweep's `resources.ranks` K > 1, so the cell trains data-parallel over K tasks). Submitting again sends only
 /// the cells that are neither done nor queued/running. Job ids are kept in
 /// `OUT/slurm/jobs.json` so `sweep status` can ask squeue (and sacct, when the cluster keeps
 /// accounting) about them. Assumes the rslab binary, the sweep file, the script and the output
@@ -93,6 +94,9 @@ struct SweepSlurmExecutor {
                  "#SBATCH --array=\(array)",
                  "#SBATCH --cpus-per-task=\(cpus)",
                  "#SBATCH --output=\(absolute(layout.logs))/slurm-%A_%a.out"]
+    // K ranks: K tasks of `cpus` CPUs each, started by srun (docs/sweeps.md: the cluster's MPI plugin).
+    let ranks = sweep.resources.ranks
+    if ranks > 1 { lines.append("#SBATCH --ntasks=\(ranks)") }
     if let m = overrides.memory ?? sweep.resources.memory { lines.append("#SBATCH --mem=\(m)") }
     if let t = overrides.time ?? sweep.resources.time { lines.append("#SBATCH --time=\(t)") }
     if let p = overrides.partition ?? sweep.slurm.partition { lines.append("#SBATCH --partition=\(p)") }
@@ -103,7 +107,7 @@ struct SweepSlurmExecutor {
       "# Written by rslab sweep run --executor slurm: one array task per sweep cell.",
       "export OPENBLAS_NUM_THREADS=\(cpus)",
       "export OMP_NUM_THREADS=\(cpus)",
-      "exec \(quote(Subprocess.executablePath)) sweep cell \(quote(absolute(sweep.path))) --index \"$SLURM_ARRAY_TASK_ID\" --log --out \(quote(absolute(sweep.out)))" + sweep.sets.map { " --set " + quote($0) }.joined(),
+      "exec " + (ranks > 1 ? "srun " + (sweep.slurm.mpi.map { "--mpi=\(quote($0)) " } ?? "") + "-n \(ranks) " : "") + "\(quote(Subprocess.executablePath)) sweep cell \(quote(absolute(sweep.path))) --index \"$SLURM_ARRAY_TASK_ID\" --log --out \(quote(absolute(sweep.out)))" + sweep.sets.map { " --set " + quote($0) }.joined(),
     ]
     return lines.joined(separator: "\n") + "\n"
   }

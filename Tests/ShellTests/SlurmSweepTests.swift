@@ -51,6 +51,35 @@ final class SlurmSweepTests: XCTestCase {
     // Submitting again sends nothing.
     let again = try RSLabBinary.run(["sweep", "run", "tiny.yaml", "--executor", "slurm", "--out", "slurm"], directory: folder, environment: env)
     XCTAssertTrue(again.stdout.contains("0 to submit"), again.stdout)
+
+    // A cell on two ranks: `srun --mpi=pmix -n 2` makes one Open MPI run whose result equals the
+    // local executor's `mpirun -np 2` cell; with the cluster's default plugin (none) the tasks
+    // would be two worlds of one, and the cell refuses with the fix.
+    guard FileManager.default.isExecutableFile(atPath: "/usr/bin/mpirun") else { return }
+    try writeFile(folder, "dp.rsl", SweepRanksTests.cellScript)
+    let dp = SweepRanksTests.sweepFile(ranks: "2").replacingOccurrences(of: "cell.rsl", with: "dp.rsl")
+    try writeFile(folder, "dp.yaml", dp + "\nslurm:\n  mpi: pmix\n")
+    try writeFile(folder, "dp-none.yaml", dp + "\n")
+    let dpLocal = try RSLabBinary.run(["sweep", "run", "dp.yaml", "--out", "dp-local"], directory: folder, timeout: 60)
+    XCTAssertEqual(dpLocal.status, 0, dpLocal.stdout + dpLocal.stderr)
+    let dpSlurm = try RSLabBinary.run(["sweep", "run", "dp.yaml", "--executor", "slurm", "--wait", "--out", "dp-slurm"],
+                                      directory: folder, environment: env, timeout: 60)
+    XCTAssertEqual(dpSlurm.status, 0, dpSlurm.stdout + dpSlurm.stderr + "\n" + clusterLogs(cluster))
+    let sbatchDP = try FileManager.default.contentsOfDirectory(atPath: folder + "/dp-slurm/slurm").first { $0.hasSuffix(".sbatch") }
+    let jobDP = try String(contentsOfFile: folder + "/dp-slurm/slurm/" + XCTUnwrap(sbatchDP), encoding: .utf8)
+    XCTAssertTrue(jobDP.contains("#SBATCH --ntasks=2\n") && jobDP.contains("exec srun --mpi='pmix' -n 2 "), jobDP)
+    let ml = try XCTUnwrap(SweepRanksTests.result(folder, "dp-local")["metrics"] as? [String: Any])
+    let ms = try XCTUnwrap(SweepRanksTests.result(folder, "dp-slurm")["metrics"] as? [String: Any])
+    XCTAssertEqual(ms["size"] as? Double, 2)
+    for key in ["l1", "l2"] {
+      let a = try XCTUnwrap(ms[key] as? Double), b = try XCTUnwrap(ml[key] as? Double)
+      XCTAssertEqual(a, b, accuracy: 1e-5 * abs(b), key)
+    }
+    let none = try RSLabBinary.run(["sweep", "run", "dp-none.yaml", "--executor", "slurm", "--wait", "--out", "dp-none"],
+                                   directory: folder, environment: env, timeout: 60)
+    XCTAssertEqual(none.status, 1, none.stdout + none.stderr)
+    let noneStatus = try RSLabBinary.run(["sweep", "status", "dp-none.yaml", "--out", "dp-none"], directory: folder, environment: env)
+    XCTAssertTrue(noneStatus.stdout.contains("do not form one MPI run") && noneStatus.stdout.contains("slurm: {mpi: pmix}"), noneStatus.stdout)
   }
 
   private func clusterLogs(_ dir: String) -> String {
