@@ -109,21 +109,19 @@ public final class LabeledSampler {
   /// The per-channel normalisation applied after augmentation.
   public let normalization: Normalization
   let seed: UInt64
-  var stream: EpochStream
-  /// Batches drawn from the stream (one more than `step` while a batch is prefetched).
-  var drawn = 0
-  /// The following batch, being prepared on a background thread, and what the sampler
-  /// reported before drawing it.
-  var ahead: Ahead<LabeledBatch>? = nil
-  /// The whole batch `ahead` renders, and the rows it renders of it.
-  var aheadDraw: (indices: [Int], step: Int, rows: Range<Int>?)? = nil
-  var beforeAhead: (state: SamplerState, epoch: Int)? = nil
+  /// The index stream and the batch prepared ahead.
+  var feed: PrefetchingStream<LabeledBatch>
+  /// The following batch, being prepared on a background thread while the caller computes.
+  var ahead: Ahead<LabeledBatch>? { feed.ahead }
   /// Whether `next()` prepares the following batch on a background thread while the caller
   /// computes (the trainer turns this on). The batches are the same either way: the indices
   /// are drawn in the same order and every image's augmentation has its own generator.
-  public var prefetches = false
+  public var prefetches: Bool {
+    get { feed.prefetches }
+    set { feed.prefetches = newValue }
+  }
   /// Batches returned so far.
-  public var step: Int { drawn - (ahead == nil ? 0 : 1) }
+  public var step: Int { feed.step }
 
   /// - Parameter normalization: default `dataset.channelStats()`; pass the same statistics
   ///   to every sampler and to evaluation.
@@ -135,39 +133,16 @@ public final class LabeledSampler {
     self.normalization = normalization ?? dataset.channelStats()
     try self.normalization.check(channels: dataset.channels, op: "labeled sampler")
     self.seed = seed
-    stream = EpochStream(count: dataset.count, seed: seed, role: 1)
+    feed = PrefetchingStream(stream: EpochStream(count: dataset.count, seed: seed, role: 1), batchSize: batchSize)
   }
 
   /// Completed passes over the dataset.
-  public var epoch: Int { beforeAhead?.epoch ?? stream.completedEpochs }
+  public var epoch: Int { feed.epoch }
 
   /// The next batch, or only its rows `rows` (a data-parallel shard: the stream advances by the
   /// whole batch and each row gets the augmentation the whole batch would give it).
   public func next(rows: Range<Int>? = nil) throws -> LabeledBatch {
-    let batch: LabeledBatch
-    if let a = ahead, let d = aheadDraw {
-      ahead = nil
-      aheadDraw = nil
-      beforeAhead = nil
-      batch = d.rows == rows ? try a.value() : try render(d.indices, step: d.step, rows: rows)()
-    } else {
-      let (idx, step) = drawIndices()
-      batch = try render(idx, step: step, rows: rows)()
-    }
-    if prefetches {
-      beforeAhead = (stream.state(step: drawn), stream.completedEpochs)
-      let (idx, step) = drawIndices()
-      aheadDraw = (idx, step, rows)
-      ahead = Ahead(render(idx, step: step, rows: rows))
-    }
-    return batch
-  }
-
-  /// Draws the indices of the next whole batch, advancing the stream.
-  func drawIndices() -> (indices: [Int], step: Int) {
-    let idx = stream.next(batchSize), step = drawn
-    drawn += 1
-    return (idx, step)
+    try feed.next(rows: rows) { render($0, step: $1, rows: $2) }
   }
 
   /// The work that renders rows `rows` of a drawn batch; it reads only immutable state.
@@ -182,16 +157,12 @@ public final class LabeledSampler {
   }
 
   /// The resumable state (permutation position, generator, step) after the batches returned.
-  public var state: SamplerState { beforeAhead?.state ?? stream.state(step: drawn) }
+  public var state: SamplerState { feed.state }
 
   /// Continues from a saved state: the following batches equal those the saved sampler
   /// would have drawn.
   public func restore(_ s: SamplerState) throws {
-    try stream.restore(s, op: "labeled sampler")
-    ahead = nil
-    aheadDraw = nil
-    beforeAhead = nil
-    drawn = s.step
+    try feed.restore(s, op: "labeled sampler")
   }
 }
 
@@ -209,18 +180,18 @@ public final class UnlabeledSampler {
   /// The per-channel normalisation applied after augmentation.
   public let normalization: Normalization
   let seed: UInt64
-  var stream: EpochStream
-  /// Batches drawn from the stream (one more than `step` while a batch is prefetched).
-  var drawn = 0
-  var ahead: Ahead<UnlabeledBatch>? = nil
-  /// The whole batch `ahead` renders, and the rows it renders of it.
-  var aheadDraw: (indices: [Int], step: Int, rows: Range<Int>?)? = nil
-  var beforeAhead: (state: SamplerState, epoch: Int)? = nil
+  /// The index stream and the batch prepared ahead.
+  var feed: PrefetchingStream<UnlabeledBatch>
+  /// The following batch, being prepared on a background thread while the caller computes.
+  var ahead: Ahead<UnlabeledBatch>? { feed.ahead }
   /// Whether `next()` prepares the following batch on a background thread (see
   /// `LabeledSampler.prefetches`).
-  public var prefetches = false
+  public var prefetches: Bool {
+    get { feed.prefetches }
+    set { feed.prefetches = newValue }
+  }
   /// Batches returned so far.
-  public var step: Int { drawn - (ahead == nil ? 0 : 1) }
+  public var step: Int { feed.step }
 
   /// - Parameters:
   ///   - weak: default `.weak`.
@@ -238,39 +209,16 @@ public final class UnlabeledSampler {
     self.normalization = normalization ?? dataset.channelStats()
     try self.normalization.check(channels: dataset.channels, op: "unlabeled sampler")
     self.seed = seed
-    stream = EpochStream(count: dataset.count, seed: seed, role: 2)
+    feed = PrefetchingStream(stream: EpochStream(count: dataset.count, seed: seed, role: 2), batchSize: batchSize)
   }
 
   /// Completed passes over the dataset.
-  public var epoch: Int { beforeAhead?.epoch ?? stream.completedEpochs }
+  public var epoch: Int { feed.epoch }
 
   /// The next batch: weak and strong views of the same images; with `rows`, only those rows
   /// of it (see `LabeledSampler.next(rows:)`).
   public func next(rows: Range<Int>? = nil) throws -> UnlabeledBatch {
-    let batch: UnlabeledBatch
-    if let a = ahead, let d = aheadDraw {
-      ahead = nil
-      aheadDraw = nil
-      beforeAhead = nil
-      batch = d.rows == rows ? try a.value() : try render(d.indices, step: d.step, rows: rows)()
-    } else {
-      let (idx, step) = drawIndices()
-      batch = try render(idx, step: step, rows: rows)()
-    }
-    if prefetches {
-      beforeAhead = (stream.state(step: drawn), stream.completedEpochs)
-      let (idx, step) = drawIndices()
-      aheadDraw = (idx, step, rows)
-      ahead = Ahead(render(idx, step: step, rows: rows))
-    }
-    return batch
-  }
-
-  /// Draws the indices of the next whole batch, advancing the stream.
-  func drawIndices() -> (indices: [Int], step: Int) {
-    let idx = stream.next(batchSize), step = drawn
-    drawn += 1
-    return (idx, step)
+    try feed.next(rows: rows) { render($0, step: $1, rows: $2) }
   }
 
   /// The work that renders both views of rows `rows` of a drawn batch.
@@ -287,15 +235,11 @@ public final class UnlabeledSampler {
   }
 
   /// The resumable state (permutation position, generator, step) after the batches returned.
-  public var state: SamplerState { beforeAhead?.state ?? stream.state(step: drawn) }
+  public var state: SamplerState { feed.state }
 
   /// Continues from a saved state.
   public func restore(_ s: SamplerState) throws {
-    try stream.restore(s, op: "unlabeled sampler")
-    ahead = nil
-    aheadDraw = nil
-    beforeAhead = nil
-    drawn = s.step
+    try feed.restore(s, op: "unlabeled sampler")
   }
 }
 

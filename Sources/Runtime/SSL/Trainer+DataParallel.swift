@@ -82,7 +82,7 @@ extension Trainer {
       let u: UnlabeledBatch? = try ubAll.map {
         single ? UnlabeledBatch(weak: try slice($0.weak, ur), strong: try slice($0.strong, ur), indices: Array($0.indices[ur])) : $0
       }
-      let (loss, value, sup, unsup) = try shardLoss(lb, u)
+      let (loss, value, sup, unsup) = try forwardLoss(lb, u)
       try loss.backward()
       lossSum += value; supSum += sup
       results.append((unsup, u?.indices ?? []))
@@ -163,57 +163,6 @@ extension Trainer {
     }
     out.routedSynthetic = r.routedSynthetic == nil ? nil : allRouted
     return (out, allIndices)
-  }
-
-  /// Forward of one shard: its loss (mean over its rows, with gradient), the loss and
-  /// supervised loss values, and the algorithm's result.
-  private func shardLoss(_ lb: LabeledBatch, _ ub: UnlabeledBatch?) throws -> (Tensor, Double, Double, UnsupervisedResult?) {
-    let b = lb.labels.count
-    var inputs = [lb.images]
-    if let ub {
-      inputs.append(ub.weak)
-      if algorithm.views == .weakAndStrong { inputs.append(ub.strong) }
-    }
-    let x = inputs.count == 1 ? inputs[0] : try Tensor.concat(inputs, axis: 0)
-    let feats = try model.features(x)
-    let logits = try model.head("main", feats)
-    let u = ub?.indices.count ?? 0
-    func rows(_ t: Tensor, _ lo: Int, _ hi: Int) throws -> Tensor {
-      try t.index([.slice(start: lo, end: hi, step: nil)])
-    }
-    let labeledLogits = u == 0 ? logits : try rows(logits, 0, b)
-    let supLoss = try labeledLogits.crossEntropy(labels: lb.labels)
-    var loss = supLoss
-    var unsup: UnsupervisedResult? = nil
-    if let ub {
-      let strongOn = algorithm.views == .weakAndStrong
-      var weakLogits = try rows(logits, b, b + u)
-      var weakFeats = try rows(feats, b, b + u)
-      if strongOn { weakLogits = weakLogits.detached(); weakFeats = weakFeats.detached() }
-      var batch = SSLBatch(
-        step: step, totalSteps: config.steps, classes: labeled.classNames.count,
-        labeledLogits: labeledLogits, labels: lb.labels, weakLogits: weakLogits,
-        strongLogits: strongOn ? try rows(logits, b + u, b + 2 * u) : nil,
-        labeledFeatures: try rows(feats, 0, b), weakFeatures: weakFeats,
-        strongFeatures: strongOn ? try rows(feats, b + u, b + 2 * u) : nil,
-        unlabeledIndices: ub.indices, unlabeledCount: unlabeled?.count ?? 0, model: model,
-        oracleSynthetic: algorithm.usesOracleProvenance ? ub.indices.map { unlabeled?.synthetic[$0] ?? false } : nil)
-      if let w = dataParallel?.world {
-        // Algorithms see where this shard sits in the global batch (BatchShard).
-        let all = w.gather(ub.indices.map(Double.init)).map { Int($0) }
-        batch.shard = BatchShard(rows: (w.rank * u)..<((w.rank + 1) * u), unlabeledIndices: all, gather: { try w.gatherRows($0) })
-      }
-      let r = try algorithm.unsupervisedLoss(batch)
-      unsup = r
-      loss = try loss.add(r.loss)
-    }
-    let lossValue = Double(try loss.item())
-    if !lossValue.isFinite {
-      let s = Double((try? supLoss.item()) ?? .nan)
-      let term = s.isFinite ? "the unsupervised loss of \(algorithm.name)" : "the supervised loss"
-      throw RuntimeError.numerical(message: "train: the loss became \(lossValue) at step \(step + 1) (\(term)); the model keeps its weights from step \(step)")
-    }
-    return (loss, lossValue, Double(try supLoss.item()), unsup)
   }
 
   /// Evaluation for a history row: each rank scores a contiguous slice of `data` and the

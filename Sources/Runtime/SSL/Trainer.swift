@@ -132,23 +132,49 @@ public final class Trainer {
   public func trainStep() throws {
     if let dp = dataParallel { return try dataParallelStep(dp) }  // data-parallel hook
     let lb = try labeledSampler.next()
-    let b = lb.labels.count
-    var inputs = [lb.images]
     var ub: UnlabeledBatch? = nil
-    var extra = 0
+    var extra: Tensor? = nil
     if let us = unlabeledSampler, let u = unlabeled {
-      let batch = try us.next()
-      ub = batch
-      inputs.append(batch.weak)
-      if algorithm.views == .weakAndStrong { inputs.append(batch.strong) }
+      ub = try us.next()
       // Extra weak views the algorithm asked for join the one forward (shared batch-norm
       // statistics); their own augmentation stream keeps the main views unchanged.
       let ask = algorithm.extraUnlabeled(step: step).filter { $0 >= 0 && $0 < u.count }
       if !ask.isEmpty {
-        inputs.append(try u.batch(ask, normalization: us.normalization, augmentation: us.weak,
-                                  seed: config.seed, step: step, stream: 4))
-        extra = ask.count
+        extra = try u.batch(ask, normalization: us.normalization, augmentation: us.weak,
+                            seed: config.seed, step: step, stream: 4)
       }
+    }
+    let (loss, lossValue, supValue, unsup) = try forwardLoss(lb, ub, extra: extra)
+    optimizer.zeroGrad()
+    try loss.backward()
+    // A finite loss can still have a non-finite gradient (sqrt or log at 0 in a custom loss);
+    // stepping on it would poison every weight, so stop before the optimizer runs.
+    let grads = model.namedParameters.compactMap { p in p.tensor.grad.map { (name: p.name, tensor: $0) } }
+    if let bad = FiniteCheck.firstNonFinite(grads) {
+      optimizer.zeroGrad()
+      throw RuntimeError.numerical(message: "train: the gradient of \(bad) became NaN or infinite at step \(step + 1) (loss \(lossValue), \(unsup == nil ? "supervised loss" : "supervised + unsupervised loss of \(algorithm.name)")); the model keeps its weights from step \(step)")
+    }
+    optimizer.lr = schedule.lr(step: step)
+    try optimizer.step()
+    try ema?.update(from: model)
+    step += 1
+    window.add(loss: lossValue, sup: supValue, lr: Double(optimizer.lr),
+               unsup: unsup, indices: ub?.indices ?? [], dataset: unlabeled)
+  }
+
+  /// The forward pass and losses of one labeled + unlabeled batch (a whole step's, or one
+  /// data-parallel shard's): the loss (with gradient), its value, the supervised loss's value
+  /// and the algorithm's result. `extra` are further weak views the algorithm asked for
+  /// (`extraUnlabeled`); they join the one forward. Under a communicator the algorithm also sees
+  /// where the unlabeled rows sit in the global batch (`SSLBatch.shard`).
+  func forwardLoss(_ lb: LabeledBatch, _ ub: UnlabeledBatch?, extra: Tensor? = nil) throws
+    -> (loss: Tensor, value: Double, sup: Double, unsup: UnsupervisedResult?) {
+    let b = lb.labels.count
+    var inputs = [lb.images]
+    if let ub {
+      inputs.append(ub.weak)
+      if algorithm.views == .weakAndStrong { inputs.append(ub.strong) }
+      if let extra { inputs.append(extra) }
     }
     let x = inputs.count == 1 ? inputs[0] : try Tensor.concat(inputs, axis: 0)
     let feats = try model.features(x)
@@ -166,7 +192,8 @@ public final class Trainer {
       var weakLogits = try rows(logits, b, b + u)
       var weakFeats = try rows(feats, b, b + u)
       if strongOn { weakLogits = weakLogits.detached(); weakFeats = weakFeats.detached() }
-      let batch = SSLBatch(
+      let e = extra?.shape[0] ?? 0, extraStart = b + (strongOn ? 2 : 1) * u
+      var batch = SSLBatch(
         step: step, totalSteps: config.steps, classes: labeled.classNames.count,
         labeledLogits: labeledLogits, labels: lb.labels, weakLogits: weakLogits,
         strongLogits: strongOn ? try rows(logits, b + u, b + 2 * u) : nil,
@@ -174,7 +201,12 @@ public final class Trainer {
         strongFeatures: strongOn ? try rows(feats, b + u, b + 2 * u) : nil,
         unlabeledIndices: ub.indices, unlabeledCount: unlabeled?.count ?? 0, model: model,
         oracleSynthetic: algorithm.usesOracleProvenance ? ub.indices.map { unlabeled?.synthetic[$0] ?? false } : nil,
-        extraFeatures: extra > 0 ? try rows(feats, b + (strongOn ? 2 : 1) * u, b + (strongOn ? 2 : 1) * u + extra) : nil)
+        extraFeatures: e > 0 ? try rows(feats, extraStart, extraStart + e) : nil)
+      if let w = dataParallel?.world {
+        // Algorithms see where this shard sits in the global batch (BatchShard).
+        let all = w.gather(ub.indices.map(Double.init)).map { Int($0) }
+        batch.shard = BatchShard(rows: (w.rank * u)..<((w.rank + 1) * u), unlabeledIndices: all, gather: { try w.gatherRows($0) })
+      }
       let r = try algorithm.unsupervisedLoss(batch)
       unsup = r
       loss = try loss.add(r.loss)
@@ -185,21 +217,7 @@ public final class Trainer {
       let term = s.isFinite ? "the unsupervised loss of \(algorithm.name)" : "the supervised loss"
       throw RuntimeError.numerical(message: "train: the loss became \(lossValue) at step \(step + 1) (\(term)); the model keeps its weights from step \(step)")
     }
-    optimizer.zeroGrad()
-    try loss.backward()
-    // A finite loss can still have a non-finite gradient (sqrt or log at 0 in a custom loss);
-    // stepping on it would poison every weight, so stop before the optimizer runs.
-    let grads = model.namedParameters.compactMap { p in p.tensor.grad.map { (name: p.name, tensor: $0) } }
-    if let bad = FiniteCheck.firstNonFinite(grads) {
-      optimizer.zeroGrad()
-      throw RuntimeError.numerical(message: "train: the gradient of \(bad) became NaN or infinite at step \(step + 1) (loss \(lossValue), \(unsup == nil ? "supervised loss" : "supervised + unsupervised loss of \(algorithm.name)")); the model keeps its weights from step \(step)")
-    }
-    optimizer.lr = schedule.lr(step: step)
-    try optimizer.step()
-    try ema?.update(from: model)
-    step += 1
-    window.add(loss: lossValue, sup: Double(try supLoss.item()), lr: Double(optimizer.lr),
-               unsup: unsup, indices: ub?.indices ?? [], dataset: unlabeled)
+    return (loss, lossValue, Double(try supLoss.item()), unsup)
   }
 
   /// Evaluates and appends a history row with the window's means.
