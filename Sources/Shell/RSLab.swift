@@ -84,25 +84,15 @@ struct RSLab: ParsableCommand {
     // A root command with positional arguments never dispatches to subcommands, so
     // `notebook` and `kernel` (and `help notebook`, `help kernel`) are routed here.
     if arguments.first == "notebook" {
-      NotebookCommand.main(Array(arguments.dropFirst()))
+      NotebookCommand.runRoutedSubcommand(Array(arguments.dropFirst()))
       return
     }
     if arguments.first == "sweep" {
-      do {
-        var command = try SweepCommand.parseAsRoot(Array(arguments.dropFirst()))
-        try command.run()
-      } catch {
-        if SweepCommand.exitCode(for: error) == .validationFailure {
-          Console.err(SweepCommand.fullMessage(for: error))
-          Console.flush()
-          Glibc.exit(2)
-        }
-        SweepCommand.exit(withError: error)
-      }
+      SweepCommand.runRoutedSubcommand(Array(arguments.dropFirst()))
       return
     }
     if arguments.first == "kernel" {
-      KernelCommand.main(Array(arguments.dropFirst()))
+      KernelCommand.runRoutedSubcommand(Array(arguments.dropFirst()))
       return
     }
     if arguments.count >= 2, arguments[0] == "help", arguments[1] == "notebook" {

@@ -16,19 +16,6 @@ struct KernelCommand: ParsableCommand {
       """,
     subcommands: [Install.self])
 
-  /// Parses `arguments` (after the word `kernel`) and runs, exiting 2 on usage errors.
-  static func main(_ arguments: [String]) {
-    do {
-      var command = try parseAsRoot(arguments)
-      try command.run()
-    } catch {
-      if exitCode(for: error) == .validationFailure {
-        Console.err(fullMessage(for: error))
-        exit(withError: ExitCode(2))
-      }
-      exit(withError: error)
-    }
-  }
 
   @Option(name: .customShort("f"), help: ArgumentHelp("The connection file Jupyter wrote.", valueName: "CONNECTION_FILE"))
   var connectionFile: String?

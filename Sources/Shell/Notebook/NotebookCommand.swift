@@ -18,19 +18,6 @@ struct NotebookCommand: ParsableCommand {
       written either way, and the exit status is 1 when a cell failed.
       """)
 
-  /// Parses `arguments` (after the word `notebook`) and runs, exiting 2 on usage errors.
-  static func main(_ arguments: [String]) {
-    do {
-      var command = try parseAsRoot(arguments)
-      try command.run()
-    } catch {
-      if exitCode(for: error) == .validationFailure {
-        Console.err(fullMessage(for: error))
-        exit(withError: ExitCode(2))
-      }
-      exit(withError: error)
-    }
-  }
 
   @Argument(help: ArgumentHelp("The notebook script (.rsl).", valueName: "FILE"))
   var file: String
