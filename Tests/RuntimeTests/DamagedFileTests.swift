@@ -227,9 +227,19 @@ final class DamagedFileTests: XCTestCase {
 }
 
 /// Runs `body` with the tensor memory budget set to `bytes`, restoring it afterwards.
+/// Runs `body` with `bytes` of tensor budget free. Tests share one process, so the budget sits on
+/// top of what earlier tests still hold (a prefetch thread finishing its last batch, say), after
+/// waiting for that to settle: an absolute limit made these tests depend on the order they ran in.
 func withMemoryLimit<T>(_ bytes: Int, _ body: () throws -> T) rethrows -> T {
   let saved = MemoryLimit.limit
-  MemoryLimit.limit = bytes
+  var held = MemoryLimit.liveBytes, steady = 0
+  for _ in 0..<300 where steady < 10 {
+    usleep(10_000)
+    let now = MemoryLimit.liveBytes
+    steady = now == held ? steady + 1 : 0
+    held = now
+  }
+  MemoryLimit.limit = held + bytes
   defer { MemoryLimit.limit = saved }
   return try body()
 }
