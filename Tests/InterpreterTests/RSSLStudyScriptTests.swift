@@ -42,3 +42,58 @@ final class RSSLStudyScriptTests: XCTestCase {
     }
   }
 }
+
+/// scripts/rs_ssl/conclusion.rsl applies the pre-registered decision rules to cell files:
+/// checked on hand-made cells whose differences put each rule on a known side.
+final class RSSLConclusionScriptTests: XCTestCase {
+  func testVerdictsFollowTheDecisionRules() throws {
+    let root = NSTemporaryDirectory() + "rslab-rs-ssl-conclusion-\(getpid())"
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    var index = 0
+    func cell(_ folder: String, _ arm: String, _ seed: Int, _ generator: String, _ acc: Double, auc: Double? = nil) throws {
+      let dir = "\(root)/\(folder)/cells"
+      try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+      let metrics = """
+        {"arm": "\(arm)", "generator": "\(generator)", "design": "added", "ratio": 0.5, "seed": \(seed), "acc": \(acc), \
+        "mask_real": 0.6, "mask_syn": \(arm.hasSuffix("_R") ? "NaN" : "0.5"), "det_auc": \(auc.map { "\($0)" } ?? "null")}
+        """.replacingOccurrences(of: "NaN", with: "null")
+      let doc = """
+        {"format": "rslab-sweep-cell/1", "sweep": "t", "index": \(index), "cell": "c\(index)", \
+        "axes": {"arm": "\(arm)", "seed": \(seed)}, "seed": \(seed), "parameters": {}, "metrics": \(metrics), "wall_seconds": 1}
+        """
+      try doc.write(toFile: "\(dir)/c\(index).json", atomically: true, encoding: .utf8)
+      index += 1
+    }
+    for s in 0..<3 {
+      let base = 0.70 + Double(s) * 0.01
+      // Main regime: R+S adds 0.1 points to FixMatch (claim 1 supported: no point of benefit);
+      // RSMatch 2.9-3.1 points above FixMatch(R+S) and 3.0-3.2 above FixMatch(R) (claim 3 supported).
+      try cell("main", "fixmatch_R", s, "cvae_posterior", base)
+      try cell("main", "fixmatch_RS", s, "cvae_posterior", base + 0.001 + Double(s) * 0.0001)
+      try cell("main", "rsmatch_RS", s, "cvae_posterior", base + 0.03 + Double(s) * 0.0002, auc: 0.95 + Double(s) * 0.01)
+      // gan regime: RSMatch - FixMatch(R+S) is -0.5, 0.0, +0.4 points: inconclusive with three seeds.
+      try cell("regimes", "fixmatch_RS", s, "gan", base)
+      try cell("regimes", "fixmatch_R", s, "gan", base + 0.02)
+      try cell("regimes", "rsmatch_RS", s, "gan", base + [-0.005, 0.0, 0.004][s], auc: 0.80 + Double(s) * 0.001)
+    }
+    let source = try repositoryText("scripts/rs_ssl/conclusion.rsl")
+    var out = ""
+    let session = Session(output: { out += $0 }, imageSink: { _ in })
+    session.scriptArguments = ["root=\(root)"]
+    _ = try session.run(source, file: "conclusion.rsl")
+    func verdict(_ regime: String, _ claim: String, _ what: String) -> String? {
+      out.split(separator: "\n").first { $0.hasPrefix("| \(regime) | \(claim) | \(what)") }
+        .map { String($0.split(separator: "|").last!).trimmingCharacters(in: .whitespaces) }
+    }
+    XCTAssertEqual(verdict("cvae_posterior added 0.5", "1", "fixmatch(R+S)"), "supported", out)
+    XCTAssertEqual(verdict("cvae_posterior added 0.5", "2", "detector AUC"), "supported", out)
+    XCTAssertEqual(verdict("cvae_posterior added 0.5", "3a", "rsmatch(R+S) − fixmatch(R+S)"), "supported", out)
+    XCTAssertEqual(verdict("cvae_posterior added 0.5", "3", "all parts"), "**supported**", out)
+    XCTAssertEqual(verdict("gan added 0.5", "1", "fixmatch(R+S)"), "supported (hurt)", out)
+    XCTAssertEqual(verdict("gan added 0.5", "2", "detector AUC"), "not supported", out)
+    XCTAssertEqual(verdict("gan added 0.5", "3a", "rsmatch(R+S) − fixmatch(R+S)"), "inconclusive", out)
+    XCTAssertEqual(verdict("gan added 0.5", "3b", "rsmatch(R+S) − fixmatch(R)"), "not supported", out)
+    XCTAssertEqual(verdict("gan added 0.5", "3", "all parts"), "**not supported**", out)
+    XCTAssertTrue(out.contains("| cvae_posterior added 0.5 | 3b | rsmatch(R+S) − fixmatch(R) | +3.02 ["), out)
+  }
+}

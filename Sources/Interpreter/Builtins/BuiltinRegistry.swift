@@ -129,7 +129,7 @@ public final class BuiltinRegistry: @unchecked Sendable {
   /// The domain registrars, in reference order. Add yours here.
   static let domains: [@Sendable (BuiltinRegistry) -> Void] = [
     registerCore, registerTensor, registerAutodiff, registerFiles, registerData,
-    registerModels, registerOptim, registerSSL, registerPlots, registerGenerators, registerSweeps,
+    registerModels, registerOptim, registerSSL, registerPlots, registerGenerators, registerSweeps, registerStats,
   ]
 
   /// The registry with every domain registered.
