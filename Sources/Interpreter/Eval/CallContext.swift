@@ -79,7 +79,9 @@ public final class CallContext {
   @inline(__always) func tick() throws {
     steps &+= 1
     if steps > stepBudget { throw ScriptError(.stepLimit(limits.maxSteps ?? 0)) }
-    if !holdInterrupts && cancellation.take() {
+    // A plain load first: the exchange that consumes a request is a locked instruction,
+    // needless on the (almost always) clear flag.
+    if !holdInterrupts && cancellation.isRequested && cancellation.take() {
       throw ScriptError(.interrupted)
     }
   }
@@ -88,10 +90,10 @@ public final class CallContext {
     switch callee {
     case .closure(let c):
       let code = c.code
-      let frame = Frame(count: code.slotCount, parent: c.environment)
-      guard args.count <= code.parameters.count else {
+      guard args.count <= code.parameterCount else {
         throw ScriptError(.arguments(function: code.name, message: "takes \(code.parameters.count) argument\(code.parameters.count == 1 ? "" : "s"), got \(args.count)"))
       }
+      var frame = code.makeFrame(parent: c.environment)
       for i in args.indices { frame.slots[i] = args[i] }
       for (k, v) in keywords {
         guard let i = code.parameters.firstIndex(of: k) else {
@@ -104,7 +106,9 @@ public final class CallContext {
         frame.slots[i] = v
       }
       try fillDefaults(code, frame)
-      return try run(code, frame)
+      let result = try run(code, frame)
+      code.recycle(&frame)
+      return result
     case .builtin(let b):
       return try b.invoke(args, keywords, context: self)
     case .object(let o):
@@ -119,7 +123,7 @@ public final class CallContext {
   }
 
   func fillDefaults(_ code: FunctionCode, _ frame: Frame) throws {
-    for i in 0..<code.parameters.count where frame.slots[i] == nil {
+    for i in 0..<code.parameterCount where frame.slots[i] == nil {
       guard let d = code.defaults[i] else {
         throw ScriptError(.arguments(function: code.name, message: "missing argument '\(code.parameters[i])'"))
       }

@@ -38,7 +38,9 @@ extension Compiler {
         if op == .not, case .bool(let b) = v { return .bool(!b) }
         do { return try Operators.unary(op, v) } catch { throw ScriptError.wrap(error, at: span) }
       }
-    case .binary(let op, let l, let r): return try binary(op, try expression(l), try expression(r), span)
+    case .binary(let op, let l, let r):
+      if case .number(let c) = r.kind, let ev = binaryConstant(op, try expression(l), c, span) { return ev }
+      return try binary(op, try expression(l), try expression(r), span)
     case .and(let l, let r):
       let a = try expression(l), b = try expression(r)
       let lspan = l.span, rspan = r.span
@@ -248,10 +250,7 @@ extension Compiler {
     case .modulo:
       return { f in
         let a = try l(f), b = try r(f)
-        if case .number(let x) = a, case .number(let y) = b, y != 0 {
-          let m = x.truncatingRemainder(dividingBy: y)
-          return .number(m != 0 && (m < 0) != (y < 0) ? m + y : m)
-        }
+        if case .number(let x) = a, case .number(let y) = b, y != 0 { return .number(Operators.remainder(x, y)) }
         return try slow(a, b)
       }
     case .less:
@@ -295,6 +294,32 @@ extension Compiler {
     }
   }
 
+  /// `l op c` for a number literal `c` (`x * 2`, `i % 7`, `n < 10`): the number case
+  /// computes in place, without evaluating the literal; nil for operators without a fast path.
+  func binaryConstant(_ op: BinaryOperator, _ l: @escaping Eval, _ c: Double, _ span: SourceSpan) -> Eval? {
+    let context = self.context
+    let cv = Value.number(c)
+    func slow(_ a: Value) throws -> Value {
+      do { return try Operators.binary(op, a, cv, collectionLimit: context.limits.maxCollection) } catch { throw ScriptError.wrap(error, at: span) }
+    }
+    switch op {
+    case .add: return { f in let a = try l(f); if case .number(let x) = a { return .number(x + c) }; return try slow(a) }
+    case .subtract: return { f in let a = try l(f); if case .number(let x) = a { return .number(x - c) }; return try slow(a) }
+    case .multiply: return { f in let a = try l(f); if case .number(let x) = a { return .number(x * c) }; return try slow(a) }
+    case .divide where c != 0:
+      return { f in let a = try l(f); if case .number(let x) = a { return .number(x / c) }; return try slow(a) }
+    case .modulo where c != 0:
+      return { f in let a = try l(f); if case .number(let x) = a { return .number(Operators.remainder(x, c)) }; return try slow(a) }
+    case .less: return { f in let a = try l(f); if case .number(let x) = a { return .bool(x < c) }; return try slow(a) }
+    case .lessEqual: return { f in let a = try l(f); if case .number(let x) = a { return .bool(x <= c) }; return try slow(a) }
+    case .greater: return { f in let a = try l(f); if case .number(let x) = a { return .bool(x > c) }; return try slow(a) }
+    case .greaterEqual: return { f in let a = try l(f); if case .number(let x) = a { return .bool(x >= c) }; return try slow(a) }
+    case .equal: return { f in let a = try l(f); if case .number(let x) = a { return .bool(x == c) }; return try slow(a) }
+    case .notEqual: return { f in let a = try l(f); if case .number(let x) = a { return .bool(x != c) }; return try slow(a) }
+    default: return nil
+    }
+  }
+
   mutating func call(_ calleeExpr: Expr, _ args: [Argument], _ span: SourceSpan) throws(ScriptError) -> Eval {
     let callee = try expression(calleeExpr)
     var positional: [EvalBox] = []
@@ -322,19 +347,44 @@ extension Compiler {
       }
       return ScriptError.wrap(error, at: span)
     }
+    if keywords.isEmpty, positional.count == 1 {
+      // One argument (the commonest call in a loop): evaluated before the frame is taken.
+      let argument = positional[0].run
+      return { f in
+        let c = try callee(f)
+        if case .closure(let cl) = c, cl.code.parameterCount >= 1 {
+          let code = cl.code
+          let v = try argument(f)
+          var frame = code.makeFrame(parent: cl.environment)
+          frame.slots[0] = v
+          let result: Value
+          do {
+            if code.parameterCount > 1 { try ctx.fillDefaults(code, frame) }
+            result = try ctx.run(code, frame)
+          } catch { throw ScriptError.wrap(error, at: span) }
+          code.recycle(&frame)
+          return result
+        }
+        let v = try argument(f)
+        do { return try ctx.invoke(c, [v], [], at: span) } catch { throw located(error, c) }
+      }
+    }
     if keywords.isEmpty {
       let n = positional.count
       return { f in
         let c = try callee(f)
-        if case .closure(let cl) = c, n <= cl.code.parameters.count {
+        if case .closure(let cl) = c, n <= cl.code.parameterCount {
           // Fast path: arguments go straight into the new frame's slots.
           let code = cl.code
-          let frame = Frame(count: code.slotCount, parent: cl.environment)
+          var frame = code.makeFrame(parent: cl.environment)
           for k in 0..<n { frame.slots[k] = try positional[k].run(f) }
+          let result: Value
           do {
-            if n < code.parameters.count { try ctx.fillDefaults(code, frame) }
-            return try ctx.run(code, frame)
+            if n < code.parameterCount { try ctx.fillDefaults(code, frame) }
+            result = try ctx.run(code, frame)
           } catch { throw ScriptError.wrap(error, at: span) }
+          code.recycle(&frame)
+          return result
         }
         var values: [Value] = []
         values.reserveCapacity(n)

@@ -88,6 +88,11 @@ enum Operators {
   /// Floored modulo (the sign follows the divisor), as in Python.
   @inline(__always) static func modulo(_ x: Double, _ y: Double) throws -> Double {
     if y == 0 { throw ScriptError(.divisionByZero) }
+    return remainder(x, y)
+  }
+
+  /// `x % y` for a non-zero `y`: floored, so the sign follows the divisor.
+  @inline(__always) static func remainder(_ x: Double, _ y: Double) -> Double {
     // Whole numbers (loop counters): an integer remainder, exact like fmod but about 15x
     // fewer instructions (fmod was 5% of a scalar loop's instructions in callgrind).
     let r: Double
