@@ -140,14 +140,13 @@ public final class CallContext {
       throw ScriptError(.recursionLimit(limits.maxCallDepth))
     }
     do {
-      _ = try code.body(frame)
+      return try code.body(frame)
     } catch {
       var e = ScriptError.wrap(error, at: code.span)
       if let p = e.point { e.frames.append((code.name, p)) }
       e.point = nil
       throw e
     }
-    return frame.result
   }
 
   /// True when less than the guard band of native stack is left (deep recursion inside

@@ -344,13 +344,20 @@ struct Compiler {
     var names = params
     Compiler.collectAssigned(decl.body, into: &names)
     let sc = Scope(parent: scope, name: decl.name, names: names, parameterCount: params.count)
-    let code = FunctionCode(name: decl.name, parameters: params, span: decl.span)
     var inner = Compiler(context: context, scope: sc)
+    var defaults: [EvalBox?] = []
     for p in decl.parameters {
-      code.defaults.append(try p.defaultValue.map { (e) throws(ScriptError) in EvalBox(run: try inner.expression(e)) })
+      defaults.append(try p.defaultValue.map { (e) throws(ScriptError) in EvalBox(run: try inner.expression(e)) })
     }
-    code.body = try inner.block(decl.body, tail: true)
-    code.slotCount = sc.slots.count
+    let body: Eval
+    if decl.body.count == 1, case .expression(let e, _) = decl.body[0].kind {
+      body = try inner.expression(e)
+    } else {
+      let run = try inner.block(decl.body, tail: true)
+      body = { f in _ = try run(f); return f.result }
+    }
+    let code = FunctionCode(name: decl.name, parameters: params, span: decl.span, defaults: defaults,
+                            slotCount: sc.slots.count, body: body)
     if scope == nil { return { _ in .closure(Closure(code: code, environment: nil)) } }
     return { f in .closure(Closure(code: code, environment: f)) }
   }
