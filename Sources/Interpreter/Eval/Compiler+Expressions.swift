@@ -356,7 +356,7 @@ extension Compiler {
           let code = cl.code
           let v = try argument(f)
           var frame = code.makeFrame(parent: cl.environment)
-          frame.slots[0] = v
+          frame.slots.initialize(to: v)   // a fresh frame's slots are all nil
           let result: Value
           do {
             if code.parameterCount > 1 { try ctx.fillDefaults(code, frame) }
