@@ -93,7 +93,7 @@ public final class CallContext {
       guard args.count <= code.parameterCount else {
         throw ScriptError(.arguments(function: code.name, message: "takes \(code.parameters.count) argument\(code.parameters.count == 1 ? "" : "s"), got \(args.count)"))
       }
-      var frame = code.makeFrame(parent: c.environment)
+      let frame = code.makeFrame(parent: c.environment)
       for i in args.indices { frame.slots[i] = args[i] }
       for (k, v) in keywords {
         guard let i = code.parameters.firstIndex(of: k) else {
@@ -107,7 +107,7 @@ public final class CallContext {
       }
       try fillDefaults(code, frame)
       let result = try run(code, frame)
-      code.recycle(&frame)
+      code.recycle(frame)
       return result
     case .builtin(let b):
       return try b.invoke(args, keywords, context: self)

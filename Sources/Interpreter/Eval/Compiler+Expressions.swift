@@ -355,14 +355,14 @@ extension Compiler {
         if case .closure(let cl) = c, cl.code.parameterCount >= 1 {
           let code = cl.code
           let v = try argument(f)
-          var frame = code.makeFrame(parent: cl.environment)
+          let frame = code.makeFrame(parent: cl.environment)
           frame.slots.initialize(to: v)   // a fresh frame's slots are all nil
           let result: Value
           do {
             if code.parameterCount > 1 { try ctx.fillDefaults(code, frame) }
             result = try ctx.run(code, frame)
           } catch { throw ScriptError.wrap(error, at: span) }
-          code.recycle(&frame)
+          code.recycle(frame)
           return result
         }
         let v = try argument(f)
@@ -376,14 +376,14 @@ extension Compiler {
         if case .closure(let cl) = c, n <= cl.code.parameterCount {
           // Fast path: arguments go straight into the new frame's slots.
           let code = cl.code
-          var frame = code.makeFrame(parent: cl.environment)
+          let frame = code.makeFrame(parent: cl.environment)
           for k in 0..<n { frame.slots[k] = try positional[k].run(f) }
           let result: Value
           do {
             if n < code.parameterCount { try ctx.fillDefaults(code, frame) }
             result = try ctx.run(code, frame)
           } catch { throw ScriptError.wrap(error, at: span) }
-          code.recycle(&frame)
+          code.recycle(frame)
           return result
         }
         var values: [Value] = []

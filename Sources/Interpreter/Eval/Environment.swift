@@ -112,10 +112,12 @@ final class FunctionCode {
 
   /// Keeps a finished call's frame for the next call, unless a closure created during the
   /// call captured it (then the frame lives on as that closure's environment).
-  @inline(__always) func recycle(_ frame: inout Frame) {
+  /// (Consuming, so the frame moves into the spare slot without a reference-count round trip.)
+  @inline(__always) func recycle(_ frame: consuming Frame) {
+    var frame = frame
     guard isKnownUniquelyReferenced(&frame) else { return }
     frame.clear()
-    spareFrame = frame
+    spareFrame = consume frame
   }
 }
 
