@@ -122,6 +122,19 @@ public final class CallContext {
     }
   }
 
+  /// Calls a function value with one positional argument (the commonest call in a loop),
+  /// the other parameters taking their defaults. `closure` stays borrowed for the whole
+  /// call, so its code needs no retain of its own.
+  func call(_ closure: Closure, argument: Value) throws -> Value {
+    let code = closure.code
+    let frame = code.makeFrame(parent: closure.environment)
+    frame.slots.initialize(to: argument)   // a fresh frame's slots are all nil
+    if code.parameterCount > 1 { try fillDefaults(code, frame) }
+    let result = try run(code, frame)
+    code.recycle(frame)
+    return result
+  }
+
   func fillDefaults(_ code: FunctionCode, _ frame: Frame) throws {
     for i in 0..<code.parameterCount where frame.slots[i] == nil {
       guard let d = code.defaults[i] else {

@@ -353,17 +353,8 @@ extension Compiler {
       return { f in
         let c = try callee(f)
         if case .closure(let cl) = c, cl.code.parameterCount >= 1 {
-          let code = cl.code
           let v = try argument(f)
-          let frame = code.makeFrame(parent: cl.environment)
-          frame.slots.initialize(to: v)   // a fresh frame's slots are all nil
-          let result: Value
-          do {
-            if code.parameterCount > 1 { try ctx.fillDefaults(code, frame) }
-            result = try ctx.run(code, frame)
-          } catch { throw ScriptError.wrap(error, at: span) }
-          code.recycle(frame)
-          return result
+          do { return try ctx.call(cl, argument: v) } catch { throw ScriptError.wrap(error, at: span) }
         }
         let v = try argument(f)
         do { return try ctx.invoke(c, [v], [], at: span) } catch { throw located(error, c) }
