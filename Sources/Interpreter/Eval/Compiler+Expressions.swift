@@ -39,8 +39,8 @@ extension Compiler {
         do { return try Operators.unary(op, v) } catch { throw ScriptError.wrap(error, at: span) }
       }
     case .binary(let op, let l, let r):
-      if case .number(let c) = r.kind, let ev = binaryConstant(op, try expression(l), c, span) { return ev }
-      return try binary(op, try expression(l), try expression(r), span)
+      if case .number(let c) = r.kind, let ev = binaryConstant(op, try expression(l), frameSlot(l), c, span) { return ev }
+      return try binary(op, try expression(l), frameSlot(l), try expression(r), frameSlot(r), span)
     case .and(let l, let r):
       let a = try expression(l), b = try expression(r)
       let lspan = l.span, rspan = r.span
@@ -216,7 +216,21 @@ extension Compiler {
     }
   }
 
-  func binary(_ op: BinaryOperator, _ l: @escaping Eval, _ r: @escaping Eval, _ span: SourceSpan) throws(ScriptError) -> Eval {
+  /// The frame slot of an operand that is a local of the function being compiled: a number
+  /// there is read in place (`Compiler.operand`) instead of through the name's evaluator.
+  func frameSlot(_ e: Expr) -> Int? {
+    guard case .name(let n) = e.kind, let sc = scope else { return nil }
+    return sc.slots[n]
+  }
+
+  /// An operand's value: a number straight from local slot `slot` when it holds one
+  /// (what the name's evaluator would return), otherwise the evaluator's result.
+  @inline(__always) static func operand(_ f: Frame, _ slot: Int?, _ ev: Eval) throws -> Value {
+    if let i = slot, case .number(let x)? = f.slots[i] { return .number(x) }
+    return try ev(f)
+  }
+
+  func binary(_ op: BinaryOperator, _ l: @escaping Eval, _ ls: Int?, _ r: @escaping Eval, _ rs: Int?, _ span: SourceSpan) throws(ScriptError) -> Eval {
     let context = self.context
     func slow(_ a: Value, _ b: Value) throws -> Value {
       do { return try Operators.binary(op, a, b, collectionLimit: context.limits.maxCollection) } catch { throw ScriptError.wrap(error, at: span) }
@@ -225,67 +239,67 @@ extension Compiler {
     switch op {
     case .add:
       return { f in
-        let a = try l(f), b = try r(f)
+        let a = try Compiler.operand(f, ls, l), b = try Compiler.operand(f, rs, r)
         if case .number(let x) = a, case .number(let y) = b { return .number(x + y) }
         return try slow(a, b)
       }
     case .subtract:
       return { f in
-        let a = try l(f), b = try r(f)
+        let a = try Compiler.operand(f, ls, l), b = try Compiler.operand(f, rs, r)
         if case .number(let x) = a, case .number(let y) = b { return .number(x - y) }
         return try slow(a, b)
       }
     case .multiply:
       return { f in
-        let a = try l(f), b = try r(f)
+        let a = try Compiler.operand(f, ls, l), b = try Compiler.operand(f, rs, r)
         if case .number(let x) = a, case .number(let y) = b { return .number(x * y) }
         return try slow(a, b)
       }
     case .divide:
       return { f in
-        let a = try l(f), b = try r(f)
+        let a = try Compiler.operand(f, ls, l), b = try Compiler.operand(f, rs, r)
         if case .number(let x) = a, case .number(let y) = b, y != 0 { return .number(x / y) }
         return try slow(a, b)
       }
     case .modulo:
       return { f in
-        let a = try l(f), b = try r(f)
+        let a = try Compiler.operand(f, ls, l), b = try Compiler.operand(f, rs, r)
         if case .number(let x) = a, case .number(let y) = b, y != 0 { return .number(Operators.remainder(x, y)) }
         return try slow(a, b)
       }
     case .less:
       return { f in
-        let a = try l(f), b = try r(f)
+        let a = try Compiler.operand(f, ls, l), b = try Compiler.operand(f, rs, r)
         if case .number(let x) = a, case .number(let y) = b { return .bool(x < y) }
         return try slow(a, b)
       }
     case .lessEqual:
       return { f in
-        let a = try l(f), b = try r(f)
+        let a = try Compiler.operand(f, ls, l), b = try Compiler.operand(f, rs, r)
         if case .number(let x) = a, case .number(let y) = b { return .bool(x <= y) }
         return try slow(a, b)
       }
     case .greater:
       return { f in
-        let a = try l(f), b = try r(f)
+        let a = try Compiler.operand(f, ls, l), b = try Compiler.operand(f, rs, r)
         if case .number(let x) = a, case .number(let y) = b { return .bool(x > y) }
         return try slow(a, b)
       }
     case .greaterEqual:
       return { f in
-        let a = try l(f), b = try r(f)
+        let a = try Compiler.operand(f, ls, l), b = try Compiler.operand(f, rs, r)
         if case .number(let x) = a, case .number(let y) = b { return .bool(x >= y) }
         return try slow(a, b)
       }
     case .equal:
       return { f in
-        let a = try l(f), b = try r(f)
+        let a = try Compiler.operand(f, ls, l), b = try Compiler.operand(f, rs, r)
         if case .number(let x) = a, case .number(let y) = b { return .bool(x == y) }
         return try slow(a, b)
       }
     case .notEqual:
       return { f in
-        let a = try l(f), b = try r(f)
+        let a = try Compiler.operand(f, ls, l), b = try Compiler.operand(f, rs, r)
         if case .number(let x) = a, case .number(let y) = b { return .bool(x != y) }
         return try slow(a, b)
       }
@@ -296,26 +310,26 @@ extension Compiler {
 
   /// `l op c` for a number literal `c` (`x * 2`, `i % 7`, `n < 10`): the number case
   /// computes in place, without evaluating the literal; nil for operators without a fast path.
-  func binaryConstant(_ op: BinaryOperator, _ l: @escaping Eval, _ c: Double, _ span: SourceSpan) -> Eval? {
+  func binaryConstant(_ op: BinaryOperator, _ l: @escaping Eval, _ ls: Int?, _ c: Double, _ span: SourceSpan) -> Eval? {
     let context = self.context
     let cv = Value.number(c)
     func slow(_ a: Value) throws -> Value {
       do { return try Operators.binary(op, a, cv, collectionLimit: context.limits.maxCollection) } catch { throw ScriptError.wrap(error, at: span) }
     }
     switch op {
-    case .add: return { f in let a = try l(f); if case .number(let x) = a { return .number(x + c) }; return try slow(a) }
-    case .subtract: return { f in let a = try l(f); if case .number(let x) = a { return .number(x - c) }; return try slow(a) }
-    case .multiply: return { f in let a = try l(f); if case .number(let x) = a { return .number(x * c) }; return try slow(a) }
+    case .add: return { f in let a = try Compiler.operand(f, ls, l); if case .number(let x) = a { return .number(x + c) }; return try slow(a) }
+    case .subtract: return { f in let a = try Compiler.operand(f, ls, l); if case .number(let x) = a { return .number(x - c) }; return try slow(a) }
+    case .multiply: return { f in let a = try Compiler.operand(f, ls, l); if case .number(let x) = a { return .number(x * c) }; return try slow(a) }
     case .divide where c != 0:
-      return { f in let a = try l(f); if case .number(let x) = a { return .number(x / c) }; return try slow(a) }
+      return { f in let a = try Compiler.operand(f, ls, l); if case .number(let x) = a { return .number(x / c) }; return try slow(a) }
     case .modulo where c != 0:
-      return { f in let a = try l(f); if case .number(let x) = a { return .number(Operators.remainder(x, c)) }; return try slow(a) }
-    case .less: return { f in let a = try l(f); if case .number(let x) = a { return .bool(x < c) }; return try slow(a) }
-    case .lessEqual: return { f in let a = try l(f); if case .number(let x) = a { return .bool(x <= c) }; return try slow(a) }
-    case .greater: return { f in let a = try l(f); if case .number(let x) = a { return .bool(x > c) }; return try slow(a) }
-    case .greaterEqual: return { f in let a = try l(f); if case .number(let x) = a { return .bool(x >= c) }; return try slow(a) }
-    case .equal: return { f in let a = try l(f); if case .number(let x) = a { return .bool(x == c) }; return try slow(a) }
-    case .notEqual: return { f in let a = try l(f); if case .number(let x) = a { return .bool(x != c) }; return try slow(a) }
+      return { f in let a = try Compiler.operand(f, ls, l); if case .number(let x) = a { return .number(Operators.remainder(x, c)) }; return try slow(a) }
+    case .less: return { f in let a = try Compiler.operand(f, ls, l); if case .number(let x) = a { return .bool(x < c) }; return try slow(a) }
+    case .lessEqual: return { f in let a = try Compiler.operand(f, ls, l); if case .number(let x) = a { return .bool(x <= c) }; return try slow(a) }
+    case .greater: return { f in let a = try Compiler.operand(f, ls, l); if case .number(let x) = a { return .bool(x > c) }; return try slow(a) }
+    case .greaterEqual: return { f in let a = try Compiler.operand(f, ls, l); if case .number(let x) = a { return .bool(x >= c) }; return try slow(a) }
+    case .equal: return { f in let a = try Compiler.operand(f, ls, l); if case .number(let x) = a { return .bool(x == c) }; return try slow(a) }
+    case .notEqual: return { f in let a = try Compiler.operand(f, ls, l); if case .number(let x) = a { return .bool(x != c) }; return try slow(a) }
     default: return nil
     }
   }
