@@ -41,6 +41,12 @@ final class FrameReuseTests: XCTestCase {
         end
         x
       end
+      fn twice(first)
+        if first
+          x = 4
+        end
+        [x * 2, x + x, x == x]
+      end
       fn q(flag)
         if flag
           return 5
@@ -50,6 +56,11 @@ final class FrameReuseTests: XCTestCase {
     // The second call's `x` is unassigned again, so it reads the global.
     XCTAssertEqual(try echo(s, "[h(true), h(false), h(true)]"), "[1, \"global\", 1]")
     XCTAssertEqual(try echo(s, "[q(true), q(false)]"), "[5, nil]")
+    // Operands read a local's slot in place only when it holds a number; unassigned, they
+    // fall back to the global like any read.
+    XCTAssertEqual(try echo(s, "[twice(true), twice(false)]"),
+                   "[[8, 8, true], [\"globalglobal\", \"globalglobal\", true]]")
+
   }
 
   func testRecursionDefaultsAndErrorsWithReusedFrames() throws {
