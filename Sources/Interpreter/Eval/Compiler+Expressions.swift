@@ -223,6 +223,18 @@ extension Compiler {
     return sc.slots[n]
   }
 
+  /// The global slot of a name no enclosing function has as a local (a top-level function
+  /// or builtin called from inside a function), or nil.
+  func globalSlot(_ e: Expr) -> Int? {
+    guard case .name(let n) = e.kind else { return nil }
+    var s = scope
+    while let sc = s {
+      if sc.slots[n] != nil { return nil }
+      s = sc.parent
+    }
+    return context.globals.slot(n)
+  }
+
   /// An operand's value: a number straight from local slot `slot` when it holds one
   /// (what the name's evaluator would return), otherwise the evaluator's result.
   @inline(__always) static func operand(_ f: Frame, _ slot: Int?, _ ev: Eval) throws -> Value {
@@ -364,10 +376,15 @@ extension Compiler {
     if keywords.isEmpty, positional.count == 1 {
       // One argument (the commonest call in a loop): evaluated before the frame is taken.
       let argument = positional[0].run
+      let argumentSlot = args.first.flatMap { frameSlot($0.value) }
+      // A callee that is a global (`g(i)` for a top-level `fn g`) is read in place; when
+      // unset, its evaluator runs and reports the undefined name.
+      let globalSlot = self.globalSlot(calleeExpr), globals = ctx.globals
       return { f in
-        let c = try callee(f)
+        let c: Value
+        if let g = globalSlot, let v = globals.values[g] { c = v } else { c = try callee(f) }
         if case .closure(let cl) = c, cl.code.parameterCount >= 1 {
-          let v = try argument(f)
+          let v = try Compiler.operand(f, argumentSlot, argument)
           do { return try ctx.call(cl, argument: v) } catch { throw ScriptError.wrap(error, at: span) }
         }
         let v = try argument(f)
