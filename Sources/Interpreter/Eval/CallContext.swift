@@ -79,7 +79,9 @@ public final class CallContext {
   @inline(__always) func tick() throws {
     steps &+= 1
     if steps > stepBudget { throw ScriptError(.stepLimit(limits.maxSteps ?? 0)) }
-    if !holdInterrupts && cancellation.take() {
+    // A plain load first: the exchange that consumes a request is a locked instruction,
+    // needless on the (almost always) clear flag.
+    if !holdInterrupts && cancellation.isRequested && cancellation.take() {
       throw ScriptError(.interrupted)
     }
   }
@@ -88,10 +90,10 @@ public final class CallContext {
     switch callee {
     case .closure(let c):
       let code = c.code
-      let frame = Frame(count: code.slotCount, parent: c.environment)
-      guard args.count <= code.parameters.count else {
+      guard args.count <= code.parameterCount else {
         throw ScriptError(.arguments(function: code.name, message: "takes \(code.parameters.count) argument\(code.parameters.count == 1 ? "" : "s"), got \(args.count)"))
       }
+      let frame = code.makeFrame(parent: c.environment)
       for i in args.indices { frame.slots[i] = args[i] }
       for (k, v) in keywords {
         guard let i = code.parameters.firstIndex(of: k) else {
@@ -104,7 +106,9 @@ public final class CallContext {
         frame.slots[i] = v
       }
       try fillDefaults(code, frame)
-      return try run(code, frame)
+      let result = try run(code, frame)
+      code.recycle(frame)
+      return result
     case .builtin(let b):
       return try b.invoke(args, keywords, context: self)
     case .object(let o):
@@ -118,8 +122,21 @@ public final class CallContext {
     }
   }
 
+  /// Calls a function value with one positional argument (the commonest call in a loop),
+  /// the other parameters taking their defaults. `closure` stays borrowed for the whole
+  /// call, so its code needs no retain of its own.
+  func call(_ closure: Closure, argument: Value) throws -> Value {
+    let code = closure.code
+    let frame = code.makeFrame(parent: closure.environment)
+    frame.slots.initialize(to: argument)   // a fresh frame's slots are all nil
+    if code.parameterCount > 1 { try fillDefaults(code, frame) }
+    let result = try run(code, frame)
+    code.recycle(frame)
+    return result
+  }
+
   func fillDefaults(_ code: FunctionCode, _ frame: Frame) throws {
-    for i in 0..<code.parameters.count where frame.slots[i] == nil {
+    for i in 0..<code.parameterCount where frame.slots[i] == nil {
       guard let d = code.defaults[i] else {
         throw ScriptError(.arguments(function: code.name, message: "missing argument '\(code.parameters[i])'"))
       }
@@ -136,14 +153,13 @@ public final class CallContext {
       throw ScriptError(.recursionLimit(limits.maxCallDepth))
     }
     do {
-      _ = try code.body(frame)
+      return try code.body(frame)
     } catch {
       var e = ScriptError.wrap(error, at: code.span)
       if let p = e.point { e.frames.append((code.name, p)) }
       e.point = nil
       throw e
     }
-    return frame.result
   }
 
   /// True when less than the guard band of native stack is left (deep recursion inside

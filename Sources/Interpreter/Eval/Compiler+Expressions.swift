@@ -38,7 +38,9 @@ extension Compiler {
         if op == .not, case .bool(let b) = v { return .bool(!b) }
         do { return try Operators.unary(op, v) } catch { throw ScriptError.wrap(error, at: span) }
       }
-    case .binary(let op, let l, let r): return try binary(op, try expression(l), try expression(r), span)
+    case .binary(let op, let l, let r):
+      if case .number(let c) = r.kind, let ev = binaryConstant(op, try expression(l), frameSlot(l), c, span) { return ev }
+      return try binary(op, try expression(l), frameSlot(l), try expression(r), frameSlot(r), span)
     case .and(let l, let r):
       let a = try expression(l), b = try expression(r)
       let lspan = l.span, rspan = r.span
@@ -214,7 +216,33 @@ extension Compiler {
     }
   }
 
-  func binary(_ op: BinaryOperator, _ l: @escaping Eval, _ r: @escaping Eval, _ span: SourceSpan) throws(ScriptError) -> Eval {
+  /// The frame slot of an operand that is a local of the function being compiled: a number
+  /// there is read in place (`Compiler.operand`) instead of through the name's evaluator.
+  func frameSlot(_ e: Expr) -> Int? {
+    guard case .name(let n) = e.kind, let sc = scope else { return nil }
+    return sc.slots[n]
+  }
+
+  /// The global slot of a name no enclosing function has as a local (a top-level function
+  /// or builtin called from inside a function), or nil.
+  func globalSlot(_ e: Expr) -> Int? {
+    guard case .name(let n) = e.kind else { return nil }
+    var s = scope
+    while let sc = s {
+      if sc.slots[n] != nil { return nil }
+      s = sc.parent
+    }
+    return context.globals.slot(n)
+  }
+
+  /// An operand's value: a number straight from local slot `slot` when it holds one
+  /// (what the name's evaluator would return), otherwise the evaluator's result.
+  @inline(__always) static func operand(_ f: Frame, _ slot: Int?, _ ev: Eval) throws -> Value {
+    if let i = slot, case .number(let x)? = f.slots[i] { return .number(x) }
+    return try ev(f)
+  }
+
+  func binary(_ op: BinaryOperator, _ l: @escaping Eval, _ ls: Int?, _ r: @escaping Eval, _ rs: Int?, _ span: SourceSpan) throws(ScriptError) -> Eval {
     let context = self.context
     func slow(_ a: Value, _ b: Value) throws -> Value {
       do { return try Operators.binary(op, a, b, collectionLimit: context.limits.maxCollection) } catch { throw ScriptError.wrap(error, at: span) }
@@ -223,75 +251,98 @@ extension Compiler {
     switch op {
     case .add:
       return { f in
-        let a = try l(f), b = try r(f)
+        let a = try Compiler.operand(f, ls, l), b = try Compiler.operand(f, rs, r)
         if case .number(let x) = a, case .number(let y) = b { return .number(x + y) }
         return try slow(a, b)
       }
     case .subtract:
       return { f in
-        let a = try l(f), b = try r(f)
+        let a = try Compiler.operand(f, ls, l), b = try Compiler.operand(f, rs, r)
         if case .number(let x) = a, case .number(let y) = b { return .number(x - y) }
         return try slow(a, b)
       }
     case .multiply:
       return { f in
-        let a = try l(f), b = try r(f)
+        let a = try Compiler.operand(f, ls, l), b = try Compiler.operand(f, rs, r)
         if case .number(let x) = a, case .number(let y) = b { return .number(x * y) }
         return try slow(a, b)
       }
     case .divide:
       return { f in
-        let a = try l(f), b = try r(f)
+        let a = try Compiler.operand(f, ls, l), b = try Compiler.operand(f, rs, r)
         if case .number(let x) = a, case .number(let y) = b, y != 0 { return .number(x / y) }
         return try slow(a, b)
       }
     case .modulo:
       return { f in
-        let a = try l(f), b = try r(f)
-        if case .number(let x) = a, case .number(let y) = b, y != 0 {
-          let m = x.truncatingRemainder(dividingBy: y)
-          return .number(m != 0 && (m < 0) != (y < 0) ? m + y : m)
-        }
+        let a = try Compiler.operand(f, ls, l), b = try Compiler.operand(f, rs, r)
+        if case .number(let x) = a, case .number(let y) = b, y != 0 { return .number(Operators.remainder(x, y)) }
         return try slow(a, b)
       }
     case .less:
       return { f in
-        let a = try l(f), b = try r(f)
+        let a = try Compiler.operand(f, ls, l), b = try Compiler.operand(f, rs, r)
         if case .number(let x) = a, case .number(let y) = b { return .bool(x < y) }
         return try slow(a, b)
       }
     case .lessEqual:
       return { f in
-        let a = try l(f), b = try r(f)
+        let a = try Compiler.operand(f, ls, l), b = try Compiler.operand(f, rs, r)
         if case .number(let x) = a, case .number(let y) = b { return .bool(x <= y) }
         return try slow(a, b)
       }
     case .greater:
       return { f in
-        let a = try l(f), b = try r(f)
+        let a = try Compiler.operand(f, ls, l), b = try Compiler.operand(f, rs, r)
         if case .number(let x) = a, case .number(let y) = b { return .bool(x > y) }
         return try slow(a, b)
       }
     case .greaterEqual:
       return { f in
-        let a = try l(f), b = try r(f)
+        let a = try Compiler.operand(f, ls, l), b = try Compiler.operand(f, rs, r)
         if case .number(let x) = a, case .number(let y) = b { return .bool(x >= y) }
         return try slow(a, b)
       }
     case .equal:
       return { f in
-        let a = try l(f), b = try r(f)
+        let a = try Compiler.operand(f, ls, l), b = try Compiler.operand(f, rs, r)
         if case .number(let x) = a, case .number(let y) = b { return .bool(x == y) }
         return try slow(a, b)
       }
     case .notEqual:
       return { f in
-        let a = try l(f), b = try r(f)
+        let a = try Compiler.operand(f, ls, l), b = try Compiler.operand(f, rs, r)
         if case .number(let x) = a, case .number(let y) = b { return .bool(x != y) }
         return try slow(a, b)
       }
     default:
       return { f in try slow(try l(f), try r(f)) }
+    }
+  }
+
+  /// `l op c` for a number literal `c` (`x * 2`, `i % 7`, `n < 10`): the number case
+  /// computes in place, without evaluating the literal; nil for operators without a fast path.
+  func binaryConstant(_ op: BinaryOperator, _ l: @escaping Eval, _ ls: Int?, _ c: Double, _ span: SourceSpan) -> Eval? {
+    let context = self.context
+    let cv = Value.number(c)
+    func slow(_ a: Value) throws -> Value {
+      do { return try Operators.binary(op, a, cv, collectionLimit: context.limits.maxCollection) } catch { throw ScriptError.wrap(error, at: span) }
+    }
+    switch op {
+    case .add: return { f in let a = try Compiler.operand(f, ls, l); if case .number(let x) = a { return .number(x + c) }; return try slow(a) }
+    case .subtract: return { f in let a = try Compiler.operand(f, ls, l); if case .number(let x) = a { return .number(x - c) }; return try slow(a) }
+    case .multiply: return { f in let a = try Compiler.operand(f, ls, l); if case .number(let x) = a { return .number(x * c) }; return try slow(a) }
+    case .divide where c != 0:
+      return { f in let a = try Compiler.operand(f, ls, l); if case .number(let x) = a { return .number(x / c) }; return try slow(a) }
+    case .modulo where c != 0:
+      return { f in let a = try Compiler.operand(f, ls, l); if case .number(let x) = a { return .number(Operators.remainder(x, c)) }; return try slow(a) }
+    case .less: return { f in let a = try Compiler.operand(f, ls, l); if case .number(let x) = a { return .bool(x < c) }; return try slow(a) }
+    case .lessEqual: return { f in let a = try Compiler.operand(f, ls, l); if case .number(let x) = a { return .bool(x <= c) }; return try slow(a) }
+    case .greater: return { f in let a = try Compiler.operand(f, ls, l); if case .number(let x) = a { return .bool(x > c) }; return try slow(a) }
+    case .greaterEqual: return { f in let a = try Compiler.operand(f, ls, l); if case .number(let x) = a { return .bool(x >= c) }; return try slow(a) }
+    case .equal: return { f in let a = try Compiler.operand(f, ls, l); if case .number(let x) = a { return .bool(x == c) }; return try slow(a) }
+    case .notEqual: return { f in let a = try Compiler.operand(f, ls, l); if case .number(let x) = a { return .bool(x != c) }; return try slow(a) }
+    default: return nil
     }
   }
 
@@ -322,19 +373,40 @@ extension Compiler {
       }
       return ScriptError.wrap(error, at: span)
     }
+    if keywords.isEmpty, positional.count == 1 {
+      // One argument (the commonest call in a loop): evaluated before the frame is taken.
+      let argument = positional[0].run
+      let argumentSlot = args.first.flatMap { frameSlot($0.value) }
+      // A callee that is a global (`g(i)` for a top-level `fn g`) is read in place; when
+      // unset, its evaluator runs and reports the undefined name.
+      let globalSlot = self.globalSlot(calleeExpr), globals = ctx.globals
+      return { f in
+        let c: Value
+        if let g = globalSlot, let v = globals.values[g] { c = v } else { c = try callee(f) }
+        if case .closure(let cl) = c, cl.code.parameterCount >= 1 {
+          let v = try Compiler.operand(f, argumentSlot, argument)
+          do { return try ctx.call(cl, argument: v) } catch { throw ScriptError.wrap(error, at: span) }
+        }
+        let v = try argument(f)
+        do { return try ctx.invoke(c, [v], [], at: span) } catch { throw located(error, c) }
+      }
+    }
     if keywords.isEmpty {
       let n = positional.count
       return { f in
         let c = try callee(f)
-        if case .closure(let cl) = c, n <= cl.code.parameters.count {
+        if case .closure(let cl) = c, n <= cl.code.parameterCount {
           // Fast path: arguments go straight into the new frame's slots.
           let code = cl.code
-          let frame = Frame(count: code.slotCount, parent: cl.environment)
+          let frame = code.makeFrame(parent: cl.environment)
           for k in 0..<n { frame.slots[k] = try positional[k].run(f) }
+          let result: Value
           do {
-            if n < code.parameters.count { try ctx.fillDefaults(code, frame) }
-            return try ctx.run(code, frame)
+            if n < code.parameterCount { try ctx.fillDefaults(code, frame) }
+            result = try ctx.run(code, frame)
           } catch { throw ScriptError.wrap(error, at: span) }
+          code.recycle(frame)
+          return result
         }
         var values: [Value] = []
         values.reserveCapacity(n)

@@ -82,6 +82,7 @@ struct Compiler {
       return { f in _ = try ev(f); return .normal }
     case .assign(let target, let e):
       let ev = try expression(e)
+      if let i = localSlot(target) { return { f in f.slots[i] = try ev(f); return .normal } }
       let store = try assigner(target)
       return { f in try store(f, try ev(f)); return .normal }
     case .compoundAssign(let target, let op, let e):
@@ -187,8 +188,23 @@ struct Compiler {
     loopDepth -= 1
     let ctx = context
     let single: Store? = stores.count == 1 ? stores[0].run : nil
+    // A counter that is a local of the function is written straight into its slot.
+    let counterSlot = names.count == 1 ? localSlot(.name(names[0].0, names[0].1)) : nil
     return { f in
       let v = try seq(f)
+      if case .range(let a, let b) = v, let i0 = counterSlot {
+        var i = a
+        while i < b {
+          do { try ctx.tick() } catch { throw ScriptError.wrap(error, at: span) }
+          f.slots[i0] = .number(Double(i))
+          switch try run(f) {
+          case .breakLoop: return .normal
+          case .returned: return .returned
+          default: i += 1
+          }
+        }
+        return .normal
+      }
       if case .range(let a, let b) = v, let store = single {
         var i = a
         while i < b {
@@ -289,6 +305,12 @@ struct Compiler {
     }
   }
 
+  /// The frame slot of a plain name that is a local of the function being compiled.
+  func localSlot(_ target: AssignTarget) -> Int? {
+    guard case .name(let n, _) = target, let sc = scope else { return nil }
+    return sc.slots[n]
+  }
+
   /// A store into a name, field or element.
   mutating func assigner(_ target: AssignTarget) throws(ScriptError) -> Store {
     switch target {
@@ -322,13 +344,20 @@ struct Compiler {
     var names = params
     Compiler.collectAssigned(decl.body, into: &names)
     let sc = Scope(parent: scope, name: decl.name, names: names, parameterCount: params.count)
-    let code = FunctionCode(name: decl.name, parameters: params, span: decl.span)
     var inner = Compiler(context: context, scope: sc)
+    var defaults: [EvalBox?] = []
     for p in decl.parameters {
-      code.defaults.append(try p.defaultValue.map { (e) throws(ScriptError) in EvalBox(run: try inner.expression(e)) })
+      defaults.append(try p.defaultValue.map { (e) throws(ScriptError) in EvalBox(run: try inner.expression(e)) })
     }
-    code.body = try inner.block(decl.body, tail: true)
-    code.slotCount = sc.slots.count
+    let body: Eval
+    if decl.body.count == 1, case .expression(let e, _) = decl.body[0].kind {
+      body = try inner.expression(e)
+    } else {
+      let run = try inner.block(decl.body, tail: true)
+      body = { f in _ = try run(f); return f.result }
+    }
+    let code = FunctionCode(name: decl.name, parameters: params, span: decl.span, defaults: defaults,
+                            slotCount: sc.slots.count, body: body)
     if scope == nil { return { _ in .closure(Closure(code: code, environment: nil)) } }
     return { f in .closure(Closure(code: code, environment: f)) }
   }

@@ -88,11 +88,18 @@ enum Operators {
   /// Floored modulo (the sign follows the divisor), as in Python.
   @inline(__always) static func modulo(_ x: Double, _ y: Double) throws -> Double {
     if y == 0 { throw ScriptError(.divisionByZero) }
+    return remainder(x, y)
+  }
+
+  /// `x % y` for a non-zero `y`: floored, so the sign follows the divisor.
+  @inline(__always) static func remainder(_ x: Double, _ y: Double) -> Double {
     // Whole numbers (loop counters): an integer remainder, exact like fmod but about 15x
     // fewer instructions (fmod was 5% of a scalar loop's instructions in callgrind).
+    // (Converting and comparing back is cheaper than `Int64(exactly:)`.)
     let r: Double
-    if abs(x) < 0x1p53, abs(y) < 0x1p53, let xi = Int64(exactly: x), let yi = Int64(exactly: y) {
-      r = Double(xi % yi)
+    if abs(x) < 0x1p53, abs(y) < 0x1p53 {
+      let xi = Int64(x), yi = Int64(y)
+      r = Double(xi) == x && Double(yi) == y ? Double(xi % yi) : x.truncatingRemainder(dividingBy: y)
     } else {
       r = x.truncatingRemainder(dividingBy: y)
     }
