@@ -36,7 +36,7 @@ enum WinogradKernels {
   /// transform, the 16 gemms and the output transform. One 28x28 image (196 tiles) at 32
   /// channels is 800 KB, two 14x14 images (98 tiles) at 64 channels as much. Measured on
   /// the convnet layers (CPU time, 2 workers): 128 runs them 12-30% faster than 512 (1.6 MB
-  /// at 32 channels, twice the L2), and 64 no faster than 128.
+  /// at 32 channels, more than a 1 MB L2), and 64 no faster than 128.
   static let targetTiles = 128
 
   /// How a geometry's output is cut into 2x2 tiles, and how many images share one gemm.
