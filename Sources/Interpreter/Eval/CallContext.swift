@@ -125,7 +125,8 @@ public final class CallContext {
   /// Calls a function value with one positional argument (the commonest call in a loop),
   /// the other parameters taking their defaults. `closure` stays borrowed for the whole
   /// call, so its code needs no retain of its own.
-  func call(_ closure: Closure, argument: Value) throws -> Value {
+  /// (`argument` is consumed: it moves into the frame without a copy.)
+  func call(_ closure: Closure, argument: consuming Value) throws -> Value {
     let code = closure.code
     let frame = code.makeFrame(parent: closure.environment)
     frame.slots.initialize(to: argument)   // a fresh frame's slots are all nil
@@ -145,7 +146,8 @@ public final class CallContext {
   }
 
   /// Runs a function body in its prepared frame; errors leaving it gain a traceback line.
-  func run(_ code: FunctionCode, _ frame: Frame) throws -> Value {
+  /// (Inlined into its three callers: it is on every call's path.)
+  @inline(__always) func run(_ code: FunctionCode, _ frame: Frame) throws -> Value {
     try tick()
     depth += 1
     defer { depth -= 1 }
