@@ -125,8 +125,17 @@ public final class CallContext {
   /// Calls a function value with one positional argument (the commonest call in a loop),
   /// the other parameters taking their defaults. `closure` stays borrowed for the whole
   /// call, so its code needs no retain of its own.
-  /// (`argument` is consumed: it moves into the frame without a copy.)
-  func call(_ closure: Closure, argument: consuming Value) throws -> Value {
+  func call(_ closure: Closure, argument: Value) throws -> Value {
+    try callWithOne(closure, argument)
+  }
+
+  /// `call(_:argument:)` with a number (a loop counter): the number is written into the
+  /// frame's slot as is, without the calls that copy a value of unknown kind.
+  func call(_ closure: Closure, number: Double) throws -> Value {
+    try callWithOne(closure, .number(number))
+  }
+
+  @inline(__always) private func callWithOne(_ closure: Closure, _ argument: Value) throws -> Value {
     let code = closure.code
     let frame = code.makeFrame(parent: closure.environment)
     frame.slots.initialize(to: argument)   // a fresh frame's slots are all nil

@@ -339,7 +339,8 @@ extension Compiler {
     case .divide where c != 0:
       return { f in let a = try Compiler.operand(f, ls, l); if case .number(let x) = a { return .number(x / c) }; return try slow(a) }
     case .modulo where c != 0:
-      return { f in let a = try Compiler.operand(f, ls, l); if case .number(let x) = a { return .number(Operators.remainder(x, c)) }; return try slow(a) }
+      let whole = Operators.wholeDivisor(c)
+      return { f in let a = try Compiler.operand(f, ls, l); if case .number(let x) = a { return .number(Operators.remainder(x, c, whole: whole)) }; return try slow(a) }
     case .less: return { f in let a = try Compiler.operand(f, ls, l); if case .number(let x) = a { return .bool(x < c) }; return try slow(a) }
     case .lessEqual: return { f in let a = try Compiler.operand(f, ls, l); if case .number(let x) = a { return .bool(x <= c) }; return try slow(a) }
     case .greater: return { f in let a = try Compiler.operand(f, ls, l); if case .number(let x) = a { return .bool(x > c) }; return try slow(a) }
@@ -389,7 +390,10 @@ extension Compiler {
         // out (one retain, which keeps the function alive for the whole call), not the
         // whole value and then the closure again.
         if let g = globalSlot, case .closure(let cl)? = globals.values[g], cl.code.parameterCount >= 1 {
-          let v = try Compiler.operand(f, argumentSlot, argument)
+          if let i = argumentSlot, case .number(let x)? = f.slots[i] {
+            do { return try ctx.call(cl, number: x) } catch { throw ScriptError.wrap(error, at: span) }
+          }
+          let v = try argument(f)
           do { return try ctx.call(cl, argument: v) } catch { throw ScriptError.wrap(error, at: span) }
         }
         let c: Value
