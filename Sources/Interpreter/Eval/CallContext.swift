@@ -135,6 +135,7 @@ public final class CallContext {
     try callWithOne(closure, .number(number))
   }
 
+  /// Both of the above: `argument` fills the first parameter, defaults the rest.
   @inline(__always) private func callWithOne(_ closure: Closure, _ argument: Value) throws -> Value {
     let code = closure.code
     let frame = code.makeFrame(parent: closure.environment)
