@@ -126,6 +126,17 @@ public final class CallContext {
   /// the other parameters taking their defaults. `closure` stays borrowed for the whole
   /// call, so its code needs no retain of its own.
   func call(_ closure: Closure, argument: Value) throws -> Value {
+    try callWithOne(closure, argument)
+  }
+
+  /// `call(_:argument:)` with a number (a loop counter): the number is written into the
+  /// frame's slot as is, without the calls that copy a value of unknown kind.
+  func call(_ closure: Closure, number: Double) throws -> Value {
+    try callWithOne(closure, .number(number))
+  }
+
+  /// Both of the above: `argument` fills the first parameter, defaults the rest.
+  @inline(__always) private func callWithOne(_ closure: Closure, _ argument: Value) throws -> Value {
     let code = closure.code
     let frame = code.makeFrame(parent: closure.environment)
     frame.slots.initialize(to: argument)   // a fresh frame's slots are all nil
@@ -145,7 +156,8 @@ public final class CallContext {
   }
 
   /// Runs a function body in its prepared frame; errors leaving it gain a traceback line.
-  func run(_ code: FunctionCode, _ frame: Frame) throws -> Value {
+  /// (Inlined into its three callers: it is on every call's path.)
+  @inline(__always) func run(_ code: FunctionCode, _ frame: Frame) throws -> Value {
     try tick()
     depth += 1
     defer { depth -= 1 }

@@ -242,11 +242,18 @@ extension Compiler {
     return try ev(f)
   }
 
-  func binary(_ op: BinaryOperator, _ l: @escaping Eval, _ ls: Int?, _ r: @escaping Eval, _ rs: Int?, _ span: SourceSpan) throws(ScriptError) -> Eval {
+  /// `a op b` for anything but two numbers (strings, lists, tensors, type errors), with its
+  /// errors located at `span`. One closure, so an operator's evaluator captures two words
+  /// for its slow path rather than the operator, the context and the span.
+  func operatorFallback(_ op: BinaryOperator, _ span: SourceSpan) -> (Value, Value) throws -> Value {
     let context = self.context
-    func slow(_ a: Value, _ b: Value) throws -> Value {
+    return { a, b in
       do { return try Operators.binary(op, a, b, collectionLimit: context.limits.maxCollection) } catch { throw ScriptError.wrap(error, at: span) }
     }
+  }
+
+  func binary(_ op: BinaryOperator, _ l: @escaping Eval, _ ls: Int?, _ r: @escaping Eval, _ rs: Int?, _ span: SourceSpan) throws(ScriptError) -> Eval {
+    let slow = operatorFallback(op, span)
     // Number-number fast paths inline the arithmetic; everything else goes through Operators.
     switch op {
     case .add:
@@ -323,11 +330,8 @@ extension Compiler {
   /// `l op c` for a number literal `c` (`x * 2`, `i % 7`, `n < 10`): the number case
   /// computes in place, without evaluating the literal; nil for operators without a fast path.
   func binaryConstant(_ op: BinaryOperator, _ l: @escaping Eval, _ ls: Int?, _ c: Double, _ span: SourceSpan) -> Eval? {
-    let context = self.context
-    let cv = Value.number(c)
-    func slow(_ a: Value) throws -> Value {
-      do { return try Operators.binary(op, a, cv, collectionLimit: context.limits.maxCollection) } catch { throw ScriptError.wrap(error, at: span) }
-    }
+    let general = operatorFallback(op, span)
+    let slow = { (a: Value) throws -> Value in try general(a, .number(c)) }
     switch op {
     case .add: return { f in let a = try Compiler.operand(f, ls, l); if case .number(let x) = a { return .number(x + c) }; return try slow(a) }
     case .subtract: return { f in let a = try Compiler.operand(f, ls, l); if case .number(let x) = a { return .number(x - c) }; return try slow(a) }
@@ -335,7 +339,8 @@ extension Compiler {
     case .divide where c != 0:
       return { f in let a = try Compiler.operand(f, ls, l); if case .number(let x) = a { return .number(x / c) }; return try slow(a) }
     case .modulo where c != 0:
-      return { f in let a = try Compiler.operand(f, ls, l); if case .number(let x) = a { return .number(Operators.remainder(x, c)) }; return try slow(a) }
+      let whole = Operators.wholeDivisor(c)
+      return { f in let a = try Compiler.operand(f, ls, l); if case .number(let x) = a { return .number(Operators.remainder(x, c, whole: whole)) }; return try slow(a) }
     case .less: return { f in let a = try Compiler.operand(f, ls, l); if case .number(let x) = a { return .bool(x < c) }; return try slow(a) }
     case .lessEqual: return { f in let a = try Compiler.operand(f, ls, l); if case .number(let x) = a { return .bool(x <= c) }; return try slow(a) }
     case .greater: return { f in let a = try Compiler.operand(f, ls, l); if case .number(let x) = a { return .bool(x > c) }; return try slow(a) }
@@ -381,6 +386,16 @@ extension Compiler {
       // unset, its evaluator runs and reports the undefined name.
       let globalSlot = self.globalSlot(calleeExpr), globals = ctx.globals
       return { f in
+        // A function in its global slot is matched in place: only the closure is copied
+        // out (one retain, which keeps the function alive for the whole call), not the
+        // whole value and then the closure again.
+        if let g = globalSlot, case .closure(let cl)? = globals.values[g], cl.code.parameterCount >= 1 {
+          if let i = argumentSlot, case .number(let x)? = f.slots[i] {
+            do { return try ctx.call(cl, number: x) } catch { throw ScriptError.wrap(error, at: span) }
+          }
+          let v = try argument(f)
+          do { return try ctx.call(cl, argument: v) } catch { throw ScriptError.wrap(error, at: span) }
+        }
         let c: Value
         if let g = globalSlot, let v = globals.values[g] { c = v } else { c = try callee(f) }
         if case .closure(let cl) = c, cl.code.parameterCount >= 1 {

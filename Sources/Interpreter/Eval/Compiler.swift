@@ -10,6 +10,30 @@ typealias Store = (Frame, Value) throws -> Void
 struct EvalBox { let run: Eval }
 struct ExecBox { let run: Exec }
 struct StoreBox { let run: Store }
+
+/// A range loop's body that is one assignment to a local, run by the loop itself.
+struct LocalAssignment {
+  let slot: Int
+  let value: Eval
+}
+
+/// A range loop's body `s = s + e` for a local `s` (an accumulator), run by the loop itself.
+struct Accumulation {
+  let slot: Int
+  /// The evaluator of `s` (used when the slot holds no number: unset, a string, a tensor).
+  let left: Eval
+  let addend: Eval
+  /// `+` for anything but two numbers, with its errors located at the `+`.
+  let general: (Value, Value) throws -> Value
+
+  /// The new value of `s`: the operands in order, numbers added in place, as `s + e` would.
+  @inline(__always) func next(_ f: Frame) throws -> Value {
+    let a = try Compiler.operand(f, slot, left), b = try addend(f)
+    if case .number(let x) = a, case .number(let y) = b { return .number(x + y) }
+    return try general(a, b)
+  }
+}
+
 struct Branch {
   let condition: Eval
   let body: Exec
@@ -82,7 +106,7 @@ struct Compiler {
       return { f in _ = try ev(f); return .normal }
     case .assign(let target, let e):
       let ev = try expression(e)
-      if let i = localSlot(target) { return { f in f.slots[i] = try ev(f); return .normal } }
+      if let i = localSlot(target) { return { f in f.set(i, try ev(f)); return .normal } }
       let store = try assigner(target)
       return { f in try store(f, try ev(f)); return .normal }
     case .compoundAssign(let target, let op, let e):
@@ -183,20 +207,64 @@ struct Compiler {
     let seq = try expression(seqExpr)
     var stores: [StoreBox] = []
     for (n, s) in names { stores.append(StoreBox(run: try assigner(.name(n, s)))) }
+    // A counter that is a local of the function is written straight into its slot.
+    let counterSlot = names.count == 1 ? localSlot(.name(names[0].0, names[0].1)) : nil
+    // A body that is one assignment to a local: a range loop with a local counter runs it
+    // itself, one evaluator call per iteration fewer; an accumulator (`s = s + g(i) % 7`)
+    // also adds in place, a second call fewer. `run` is what the block would compile (the
+    // store, then `.normal`), for the other kinds of sequence.
     loopDepth += 1
-    let run = try block(body, tail: false)
+    let run: Exec
+    let assignment: LocalAssignment?, accumulation: Accumulation?
+    if counterSlot != nil, body.count == 1, case .assign(let target, let e) = body[0].kind, let slot = localSlot(target) {
+      let value: Eval
+      if case .binary(.add, let l, let r) = e.kind, frameSlot(l) == slot {
+        let a = Accumulation(slot: slot, left: try expression(l), addend: try expression(r),
+                             general: operatorFallback(.add, e.span))
+        accumulation = a
+        assignment = nil
+        value = { f in try a.next(f) }
+      } else {
+        value = try expression(e)
+        assignment = LocalAssignment(slot: slot, value: value)
+        accumulation = nil
+      }
+      run = { f in f.set(slot, try value(f)); return .normal }
+    } else {
+      run = try block(body, tail: false)
+      assignment = nil
+      accumulation = nil
+    }
     loopDepth -= 1
     let ctx = context
     let single: Store? = stores.count == 1 ? stores[0].run : nil
-    // A counter that is a local of the function is written straight into its slot.
-    let counterSlot = names.count == 1 ? localSlot(.name(names[0].0, names[0].1)) : nil
     return { f in
       let v = try seq(f)
+      if case .range(let a, let b) = v, let i0 = counterSlot, let acc = accumulation {
+        var i = a
+        while i < b {
+          do { try ctx.tick() } catch { throw ScriptError.wrap(error, at: span) }
+          f.set(i0, .number(Double(i)))
+          f.set(acc.slot, try acc.next(f))
+          i += 1
+        }
+        return .normal
+      }
+      if case .range(let a, let b) = v, let i0 = counterSlot, let one = assignment {
+        var i = a
+        while i < b {
+          do { try ctx.tick() } catch { throw ScriptError.wrap(error, at: span) }
+          f.set(i0, .number(Double(i)))
+          f.set(one.slot, try one.value(f))
+          i += 1
+        }
+        return .normal
+      }
       if case .range(let a, let b) = v, let i0 = counterSlot {
         var i = a
         while i < b {
           do { try ctx.tick() } catch { throw ScriptError.wrap(error, at: span) }
-          f.slots[i0] = .number(Double(i))
+          f.set(i0, .number(Double(i)))
           switch try run(f) {
           case .breakLoop: return .normal
           case .returned: return .returned

@@ -28,11 +28,25 @@ final class Frame {
     slots.deallocate()
   }
 
+  /// Stores `value` in slot `i`. A number there (a loop counter, an accumulator) holds
+  /// nothing to release, so it is overwritten in place; anything else is released by the
+  /// ordinary assignment (which goes through a call that switches on the old value's kind).
+  @inline(__always) func set(_ i: Int, _ value: consuming Value) {
+    if case .number? = slots[i] {
+      (slots + i).initialize(to: value)
+    } else {
+      slots[i] = value
+    }
+  }
+
   /// Empties the frame for its next call: every local unassigned, no result, no parent.
+  /// (A number, nil or a nil parent holds nothing to release, so it skips the release call.)
   @inline(__always) func clear() {
-    for i in 0..<count { slots[i] = nil }
-    result = .null
-    parent = nil
+    for i in 0..<count {
+      if case .number? = slots[i] { (slots + i).initialize(to: nil) } else { slots[i] = nil }
+    }
+    if case .null = result {} else { result = .null }
+    if parent != nil { parent = nil }
   }
 }
 
@@ -104,7 +118,8 @@ final class FunctionCode {
   /// A frame with every slot unassigned, for a call whose closure environment is `parent`.
   @inline(__always) func makeFrame(parent: Frame?) -> Frame {
     if let frame = spareFrame.take() {
-      frame.parent = parent
+      // A recycled frame's parent is nil (`clear`); a top-level function's is too.
+      if parent != nil { frame.parent = parent }
       return frame
     }
     return Frame(count: slotCount, parent: parent)

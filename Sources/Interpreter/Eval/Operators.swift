@@ -93,13 +93,26 @@ enum Operators {
 
   /// `x % y` for a non-zero `y`: floored, so the sign follows the divisor.
   @inline(__always) static func remainder(_ x: Double, _ y: Double) -> Double {
+    remainder(x, y, whole: wholeDivisor(y))
+  }
+
+  /// `y` as an integer when it is a whole number below 2^53 in magnitude (an exact
+  /// integer remainder applies), else nil. For a literal divisor (`i % 7`) the evaluator
+  /// works this out once, at compile time.
+  @inline(__always) static func wholeDivisor(_ y: Double) -> Int64? {
+    // (Converting and comparing back is cheaper than `Int64(exactly:)`.)
+    guard abs(y) < 0x1p53 else { return nil }
+    let yi = Int64(y)
+    return Double(yi) == y && yi != 0 ? yi : nil
+  }
+
+  /// `x % y` for a non-zero `y`, with `yi` = `wholeDivisor(y)`.
+  @inline(__always) static func remainder(_ x: Double, _ y: Double, whole yi: Int64?) -> Double {
     // Whole numbers (loop counters): an integer remainder, exact like fmod but about 15x
     // fewer instructions (fmod was 5% of a scalar loop's instructions in callgrind).
-    // (Converting and comparing back is cheaper than `Int64(exactly:)`.)
     let r: Double
-    if abs(x) < 0x1p53, abs(y) < 0x1p53 {
-      let xi = Int64(x), yi = Int64(y)
-      r = Double(xi) == x && Double(yi) == y ? Double(xi % yi) : x.truncatingRemainder(dividingBy: y)
+    if let yi, abs(x) < 0x1p53, Double(Int64(x)) == x {
+      r = Double(Int64(x) % yi)
     } else {
       r = x.truncatingRemainder(dividingBy: y)
     }

@@ -10,7 +10,9 @@ import Synchronization
 /// it can reach without locks (e.g. one stored in a `let` initialised before the handler
 /// was installed).
 public final class CancellationToken: Sendable {
-  private let flag = Atomic<Bool>(false)
+  /// (Visible to inlined code only, so the interpreter's poll at every loop iteration and
+  /// call is a plain load rather than a call into this module.)
+  @usableFromInline let flag = Atomic<Bool>(false)
 
   public init() {}
 
@@ -21,7 +23,7 @@ public final class CancellationToken: Sendable {
   public func reset() { flag.store(false, ordering: .relaxed) }
 
   /// Whether a stop is pending.
-  public var isRequested: Bool { flag.load(ordering: .relaxed) }
+  @inlinable public var isRequested: Bool { flag.load(ordering: .relaxed) }
 
   /// Returns whether a stop was pending, and clears it: a computation that honours the
   /// request consumes it.
