@@ -64,13 +64,16 @@ final class RSSLConclusionScriptTests: XCTestCase {
       try doc.write(toFile: "\(dir)/c\(index).json", atomically: true, encoding: .utf8)
       index += 1
     }
-    for s in 0..<3 {
+    for s in 0..<4 {
       let base = 0.70 + Double(s) * 0.01
       // Main regime: R+S adds 0.1 points to FixMatch (claim 1 supported: no point of benefit);
       // RSMatch 2.9-3.1 points above FixMatch(R+S) and 3.0-3.2 above FixMatch(R) (claim 3 supported).
-      try cell("main", "fixmatch_R", s, "cvae_posterior", base)
-      try cell("main", "fixmatch_RS", s, "cvae_posterior", base + 0.001 + Double(s) * 0.0001)
-      try cell("main", "rsmatch_RS", s, "cvae_posterior", base + 0.03 + Double(s) * 0.0002, auc: 0.95 + Double(s) * 0.01)
+      // Seeds 0-2 in main/, seed 3 in main-more/ (the added seeds): the differences pair all four.
+      let main = s < 3 ? "main" : "main-more"
+      try cell(main, "fixmatch_R", s, "cvae_posterior", base)
+      try cell(main, "fixmatch_RS", s, "cvae_posterior", base + 0.001 + Double(s) * 0.0001)
+      try cell(main, "rsmatch_RS", s, "cvae_posterior", base + 0.03 + Double(s) * 0.0002, auc: 0.95 + Double(s) * 0.01)
+      if s == 3 { continue }
       // gan regime: RSMatch - FixMatch(R+S) is -0.5, 0.0, +0.4 points: inconclusive with three seeds.
       try cell("regimes", "fixmatch_RS", s, "gan", base)
       try cell("regimes", "fixmatch_R", s, "gan", base + 0.02)
@@ -94,6 +97,7 @@ final class RSSLConclusionScriptTests: XCTestCase {
     XCTAssertEqual(verdict("gan added 0.5", "3a", "rsmatch(R+S) − fixmatch(R+S)"), "inconclusive", out)
     XCTAssertEqual(verdict("gan added 0.5", "3b", "rsmatch(R+S) − fixmatch(R)"), "not supported", out)
     XCTAssertEqual(verdict("gan added 0.5", "3", "all parts"), "**not supported**", out)
-    XCTAssertTrue(out.contains("| cvae_posterior added 0.5 | 3b | rsmatch(R+S) − fixmatch(R) | +3.02 ["), out)
+    XCTAssertTrue(out.contains("| cvae_posterior added 0.5 | 3b | rsmatch(R+S) − fixmatch(R) | +3.03 ["), out)
+    XCTAssertTrue(out.contains("(n=4, half-width"), out)
   }
 }
