@@ -48,6 +48,15 @@ func rsl(_ s: Session, _ source: String, file: StaticString = #filePath, line: U
   }
 }
 
+/// Presses Ctrl-C on `s` from another thread after `seconds`, as the REPL's signal handler would.
+func interrupt(_ s: Session, after seconds: Double) {
+  let token = s.cancellation
+  Thread {
+    Thread.sleep(forTimeInterval: seconds)
+    token.request()
+  }.start()
+}
+
 /// The rendered message of the error `source` raises (nil, and a failure, if none).
 func errorMessage(_ s: Session, _ source: String, file: StaticString = #filePath, line: UInt = #line) -> String? {
   do {

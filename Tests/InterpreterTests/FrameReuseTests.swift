@@ -5,10 +5,6 @@ import XCTest
 /// closure captured it. Reuse must be invisible: captured frames stay private, locals start
 /// unassigned, results do not leak from one call into the next.
 final class FrameReuseTests: XCTestCase {
-  private func echo(_ s: Session, _ code: String) throws -> String? {
-    try s.run(code, file: "<test>").echo
-  }
-
   func testCapturedFramesAreNotReused() throws {
     let s = Session()
     _ = try s.run("""
@@ -27,8 +23,8 @@ final class FrameReuseTests: XCTestCase {
       c = counter()
       d = counter()
       """, file: "<test>")
-    XCTAssertEqual(try echo(s, "[a(), b(), a()]"), "[1, 2, 1]")
-    XCTAssertEqual(try echo(s, "[c(), c(), d(), c(), d()]"), "[1, 2, 1, 3, 2]")
+    XCTAssertEqual(rsl(s, "[a(), b(), a()]"), "[1, 2, 1]")
+    XCTAssertEqual(rsl(s, "[c(), c(), d(), c(), d()]"), "[1, 2, 1, 3, 2]")
   }
 
   func testLocalsStartUnassignedAndResultsDoNotLeak() throws {
@@ -54,11 +50,11 @@ final class FrameReuseTests: XCTestCase {
       end
       """, file: "<test>")
     // The second call's `x` is unassigned again, so it reads the global.
-    XCTAssertEqual(try echo(s, "[h(true), h(false), h(true)]"), "[1, \"global\", 1]")
-    XCTAssertEqual(try echo(s, "[q(true), q(false)]"), "[5, nil]")
+    XCTAssertEqual(rsl(s, "[h(true), h(false), h(true)]"), "[1, \"global\", 1]")
+    XCTAssertEqual(rsl(s, "[q(true), q(false)]"), "[5, nil]")
     // Operands read a local's slot in place only when it holds a number; unassigned, they
     // fall back to the global like any read.
-    XCTAssertEqual(try echo(s, "[twice(true), twice(false)]"),
+    XCTAssertEqual(rsl(s, "[twice(true), twice(false)]"),
                    "[[8, 8, true], [\"globalglobal\", \"globalglobal\", true]]")
 
   }
@@ -75,11 +71,11 @@ final class FrameReuseTests: XCTestCase {
       fn k(a, b: a * 2) a + b end
       fn inv(x) 1 / x end
       """, file: "<test>")
-    XCTAssertEqual(try echo(s, "fib(15)"), "610")
-    XCTAssertEqual(try echo(s, "[k(1), k(2, b: 0), k(3)]"), "[3, 2, 9]")
+    XCTAssertEqual(rsl(s, "fib(15)"), "610")
+    XCTAssertEqual(rsl(s, "[k(1), k(2, b: 0), k(3)]"), "[3, 2, 9]")
     XCTAssertThrowsError(try s.run("inv(0)", file: "<test>")) { error in
       XCTAssertTrue("\(error)".contains("division by zero"), "\(error)")
     }
-    XCTAssertEqual(try echo(s, "inv(4)"), "0.25")
+    XCTAssertEqual(rsl(s, "inv(4)"), "0.25")
   }
 }

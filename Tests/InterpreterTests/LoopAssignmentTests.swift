@@ -7,10 +7,6 @@ import XCTest
 /// be invisible: the same values, operand order, fallbacks to globals, error locations,
 /// step counting and Ctrl-C as the general statement path.
 final class LoopAssignmentTests: XCTestCase {
-  private func echo(_ s: Session, _ code: String) throws -> String? {
-    try s.run(code, file: "<test>").echo
-  }
-
   func testAccumulatorsAndAssignmentsGiveTheGeneralPathsValues() throws {
     let s = Session()
     _ = try s.run("""
@@ -53,13 +49,13 @@ final class LoopAssignmentTests: XCTestCase {
       """, file: "<test>")
     var expected = 0.0
     for i in 0..<1000 { expected += Double((i * 2 + 1) % 7) }
-    XCTAssertEqual(try echo(s, "numbers()"), "\(Int(expected))")
-    XCTAssertEqual(try echo(s, "strings()"), "\"ababab\"")
-    XCTAssertEqual(try echo(s, "lists()"), "[0, 1, 2]")
-    XCTAssertEqual(try echo(s, "last()"), "9")
-    XCTAssertEqual(try echo(s, "over_list()"), "6")
-    XCTAssertEqual(try echo(s, "tensor()"), try echo(s, "ones([2]) * 3"))
-    XCTAssertEqual(try echo(s, "empty()"), "5")
+    XCTAssertEqual(rsl(s, "numbers()"), "\(Int(expected))")
+    XCTAssertEqual(rsl(s, "strings()"), "\"ababab\"")
+    XCTAssertEqual(rsl(s, "lists()"), "[0, 1, 2]")
+    XCTAssertEqual(rsl(s, "last()"), "9")
+    XCTAssertEqual(rsl(s, "over_list()"), "6")
+    XCTAssertEqual(rsl(s, "tensor()"), rsl(s, "ones([2]) * 3"))
+    XCTAssertEqual(rsl(s, "empty()"), "5")
   }
 
   func testAnUnsetAccumulatorReadsTheGlobalFirst() throws {
@@ -71,8 +67,8 @@ final class LoopAssignmentTests: XCTestCase {
         total
       end
       """, file: "<test>")
-    XCTAssertEqual(try echo(s, "f()"), "103")
-    XCTAssertEqual(try echo(s, "total"), "100")
+    XCTAssertEqual(rsl(s, "f()"), "103")
+    XCTAssertEqual(rsl(s, "total"), "100")
   }
 
   func testErrorsKeepTheirLocations() throws {
@@ -123,13 +119,8 @@ final class LoopAssignmentTests: XCTestCase {
       XCTAssertEqual((error as? Diagnostic)?.message, "step limit of 1000 exceeded")
     }
     s.limits = Limits()
-    XCTAssertEqual(try echo(s, "f()"), "499999500000")
-    let token = s.cancellation
-    let timer = Thread {
-      Thread.sleep(forTimeInterval: 0.2)
-      token.request()
-    }
-    timer.start()
+    XCTAssertEqual(rsl(s, "f()"), "499999500000")
+    interrupt(s, after: 0.2)
     XCTAssertThrowsError(try s.run("spin()", file: "<test>")) { error in
       XCTAssertEqual((error as? Diagnostic)?.message, "interrupted")
     }

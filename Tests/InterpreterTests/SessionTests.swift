@@ -82,23 +82,14 @@ final class SessionTests: XCTestCase {
   func testInterruptStopsAnInfiniteLoopAndKeepsGlobals() throws {
     let s = Session()
     _ = try s.run("kept = 7", file: "<repl>")
-    let token = s.cancellation
-    let timer = Thread {
-      Thread.sleep(forTimeInterval: 0.2)
-      token.request()
-    }
-    timer.start()
+    interrupt(s, after: 0.2)
     XCTAssertThrowsError(try s.run("n = 0\nwhile true\n  n += 1\nend", file: "<repl>")) { error in
       XCTAssertEqual((error as? Diagnostic)?.header, "<repl>:2:1: error: interrupted")
     }
     XCTAssertEqual(try s.run("kept", file: "<repl>").echo, "7")
     XCTAssertEqual(try s.run("n > 0", file: "<repl>").echo, "true")
     // An interrupt cannot be swallowed by try/catch.
-    let timer2 = Thread {
-      Thread.sleep(forTimeInterval: 0.2)
-      token.request()
-    }
-    timer2.start()
+    interrupt(s, after: 0.2)
     XCTAssertThrowsError(try s.run("try\n  while true end\ncatch e\n  print(\"caught\")\nend", file: "<repl>"))
   }
 

@@ -11,14 +11,23 @@ struct EvalBox { let run: Eval }
 struct ExecBox { let run: Exec }
 struct StoreBox { let run: Store }
 
-/// A range loop's body that is one assignment to a local, run by the loop itself.
-struct LocalAssignment {
-  let slot: Int
-  let value: Eval
+/// A range loop's body that writes one local, run by the loop itself (`Compiler.rangeLoop`).
+protocol SlotUpdate {
+  var slot: Int { get }
+  /// The local's new value.
+  func next(_ f: Frame) throws -> Value
 }
 
-/// A range loop's body `s = s + e` for a local `s` (an accumulator), run by the loop itself.
-struct Accumulation {
+/// A range loop's body that is one assignment to a local.
+struct LocalAssignment: SlotUpdate {
+  let slot: Int
+  let value: Eval
+
+  @inline(__always) func next(_ f: Frame) throws -> Value { try value(f) }
+}
+
+/// A range loop's body `s = s + e` for a local `s` (an accumulator).
+struct Accumulation: SlotUpdate {
   let slot: Int
   /// The evaluator of `s` (used when the slot holds no number: unset, a string, a tensor).
   let left: Eval
@@ -203,6 +212,22 @@ struct Compiler {
     throw ScriptError(.other("condition must be a bool, got \(v.typeName)"), at: span)
   }
 
+  /// `for i in a..b` whose body only writes `update.slot`: no `break`, `continue` or
+  /// `return` can occur, so no flow is checked. Generic so that each kind of update is
+  /// specialised and called directly.
+  @inline(__always)
+  static func rangeLoop<U: SlotUpdate>(_ update: U, counter: Int, _ a: Int, _ b: Int, _ f: Frame,
+                                       _ ctx: CallContext, _ span: SourceSpan) throws -> Flow {
+    var i = a
+    while i < b {
+      do { try ctx.tick() } catch { throw ScriptError.wrap(error, at: span) }
+      f.set(counter, .number(Double(i)))
+      f.set(update.slot, try update.next(f))
+      i += 1
+    }
+    return .normal
+  }
+
   mutating func forLoop(_ names: [(String, SourceSpan)], _ seqExpr: Expr, _ body: [Stmt], span: SourceSpan) throws(ScriptError) -> Exec {
     let seq = try expression(seqExpr)
     var stores: [StoreBox] = []
@@ -240,25 +265,9 @@ struct Compiler {
     let single: Store? = stores.count == 1 ? stores[0].run : nil
     return { f in
       let v = try seq(f)
-      if case .range(let a, let b) = v, let i0 = counterSlot, let acc = accumulation {
-        var i = a
-        while i < b {
-          do { try ctx.tick() } catch { throw ScriptError.wrap(error, at: span) }
-          f.set(i0, .number(Double(i)))
-          f.set(acc.slot, try acc.next(f))
-          i += 1
-        }
-        return .normal
-      }
-      if case .range(let a, let b) = v, let i0 = counterSlot, let one = assignment {
-        var i = a
-        while i < b {
-          do { try ctx.tick() } catch { throw ScriptError.wrap(error, at: span) }
-          f.set(i0, .number(Double(i)))
-          f.set(one.slot, try one.value(f))
-          i += 1
-        }
-        return .normal
+      if case .range(let a, let b) = v, let i0 = counterSlot {
+        if let acc = accumulation { return try Compiler.rangeLoop(acc, counter: i0, a, b, f, ctx, span) }
+        if let one = assignment { return try Compiler.rangeLoop(one, counter: i0, a, b, f, ctx, span) }
       }
       if case .range(let a, let b) = v, let i0 = counterSlot {
         var i = a

@@ -103,6 +103,9 @@ final class FunctionCode {
   let span: SourceSpan
   /// The frame of a finished call that nothing captured, kept for the next call: a call
   /// then allocates nothing (two allocations per call were a tenth of a scalar loop's time).
+  /// Not synchronised: a session runs RSL on one thread at a time (the REPL's, a kernel's
+  /// shell thread, a sweep cell's), and the interpreter starts no thread of its own. A
+  /// builtin that ran RSL functions on several threads at once would need a spare per thread.
   private var spareFrame: Frame?
 
   init(name: String, parameters: [String], span: SourceSpan, defaults: [EvalBox?], slotCount: Int, body: @escaping Eval) {
