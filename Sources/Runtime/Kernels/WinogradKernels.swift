@@ -188,15 +188,21 @@ enum WinogradKernels {
         var tx = 0
         while tx < t.tw {
           let o = 2 * tx
-          // Columns 0-3 of each tile's window in rows 0-3.
-          let (a0, a1) = deinterleave(r0 + o), (a2, a3) = deinterleave(r0 + o + 2)
-          let (b0, b1) = deinterleave(r1 + o), (b2, b3) = deinterleave(r1 + o + 2)
+          // Columns 0-3 of each tile's window in rows 0-3 (a, b, c, e), each row read as late
+          // and dropped as early as the four output rows allow: with all sixteen vectors
+          // live at once the registers spill.
           let (c0, c1) = deinterleave(r2 + o), (c2, c3) = deinterleave(r2 + o + 2)
-          let (e0, e1) = deinterleave(r3 + o), (e2, e3) = deinterleave(r3 + o + 2)
-          storeRow(a0 - c0, a1 - c1, a2 - c2, a3 - c3, at: dst, s)
+          do {
+            let (a0, a1) = deinterleave(r0 + o), (a2, a3) = deinterleave(r0 + o + 2)
+            storeRow(a0 - c0, a1 - c1, a2 - c2, a3 - c3, at: dst, s)
+          }
+          let (b0, b1) = deinterleave(r1 + o), (b2, b3) = deinterleave(r1 + o + 2)
           storeRow(b0 + c0, b1 + c1, b2 + c2, b3 + c3, at: dst + 4 * s, s)
           storeRow(c0 - b0, c1 - b1, c2 - b2, c3 - b3, at: dst + 8 * s, s)
-          storeRow(b0 - e0, b1 - e1, b2 - e2, b3 - e3, at: dst + 12 * s, s)
+          do {
+            let (e0, e1) = deinterleave(r3 + o), (e2, e3) = deinterleave(r3 + o + 2)
+            storeRow(b0 - e0, b1 - e1, b2 - e2, b3 - e3, at: dst + 12 * s, s)
+          }
           let n = min(lanes, t.tw - tx)
           dst += n
           tx += n
