@@ -30,6 +30,7 @@
 // docs, parses and runs the example, and docs/builtins.md is regenerated from `reference()`.
 
 import Runtime
+import Synchronization
 
 /// One builtin function: its signature, documentation and implementation, declared once.
 public final class Builtin: @unchecked Sendable {
@@ -49,10 +50,47 @@ public final class Builtin: @unchecked Sendable {
     let defaultValue: Value?
   }
 
+  /// What a declaration resolves to: the signature, its parameters and declared options.
+  struct Resolved {
+    let signature: String
+    let parameters: [Parameter]
+    let options: [OptionSpec]
+  }
+
+  /// Resolved when declared, or on first use: an SSL algorithm's options are found by
+  /// reflecting over an instance, which was a sixth of a tiny script's start-up, so its
+  /// builtin resolves them the first time the builtin is called or documented.
+  enum Declaration {
+    case ready(Resolved)
+    case deferred(Deferred)
+  }
+
+  /// A declaration computed once, on first use, from whichever thread asks first.
+  final class Deferred: @unchecked Sendable {
+    private let make: () -> Resolved
+    private let state = Mutex<Resolved?>(nil)
+    init(_ make: @escaping () -> Resolved) { self.make = make }
+    var value: Resolved {
+      state.withLock { s in
+        if let s { return s }
+        let r = make()
+        s = r
+        return r
+      }
+    }
+  }
+
   public let name: String
+  private let declaration: Declaration
+  var resolved: Resolved {
+    switch declaration {
+    case .ready(let r): return r
+    case .deferred(let d): return d.value
+    }
+  }
   /// The signature as written in the docs, e.g. `mean(t, axis: nil)`.
-  public let signature: String
-  public let parameters: [Parameter]
+  public var signature: String { resolved.signature }
+  public var parameters: [Parameter] { resolved.parameters }
   public let category: String
   /// One line.
   public let doc: String
@@ -63,15 +101,15 @@ public final class Builtin: @unchecked Sendable {
   public let exampleNeedsFiles: Bool
   /// The declared options among the parameters (type, range, one-line doc), listed by
   /// `:help` and the reference; empty for builtins declared by a signature string alone.
-  public let options: [OptionSpec]
+  public var options: [OptionSpec] { resolved.options }
   let body: (inout Arguments) throws -> Value
 
-  init(name: String, signature: String, parameters: [Parameter], category: String, doc: String,
-       help: String, example: String, exampleNeedsFiles: Bool, options: [OptionSpec] = [],
+  init(name: String, declaration: Declaration, category: String, doc: String,
+       help: String, example: String, exampleNeedsFiles: Bool,
        body: @escaping (inout Arguments) throws -> Value) {
-    self.name = name; self.signature = signature; self.parameters = parameters; self.category = category
+    self.name = name; self.declaration = declaration; self.category = category
     self.doc = doc; self.help = help; self.example = example; self.exampleNeedsFiles = exampleNeedsFiles
-    self.options = options; self.body = body
+    self.body = body
   }
 
   /// The position of parameter `name` (0-based). Asking for an undeclared name is a
@@ -85,6 +123,8 @@ public final class Builtin: @unchecked Sendable {
 
   /// Binds positional and keyword arguments to parameters and runs the body.
   func invoke(_ args: [Value], _ keywords: [(String, Value)], context: CallContext) throws -> Value {
+    let declared = resolved
+    let parameters = declared.parameters, signature = declared.signature
     var bound = [Value?](repeating: nil, count: parameters.count)
     var rest: [Value] = []
     let restIndex = parameters.firstIndex { $0.kind == .rest }
@@ -148,11 +188,22 @@ public final class BuiltinRegistry: @unchecked Sendable {
     needsFiles: Bool = false, _ body: @escaping (inout Arguments) throws -> Value
   ) {
     let (name, params) = BuiltinRegistry.parseSignature(signature)
-    let b = Builtin(name: name, signature: signature, parameters: params, category: category, doc: doc,
-                    help: help, example: example, exampleNeedsFiles: needsFiles, body: body)
-    if byName[name] != nil { duplicates.append(name) }
-    byName[name] = b
+    insert(Builtin(name: name, declaration: .ready(.init(signature: signature, parameters: params, options: [])),
+                   category: category, doc: doc, help: help, example: example, exampleNeedsFiles: needsFiles, body: body))
+  }
+
+  private func insert(_ b: Builtin) {
+    if byName[b.name] != nil { duplicates.append(b.name) }
+    byName[b.name] = b
     all.append(b)
+  }
+
+  /// The signature and parameters of a builtin taking `leading`, the declared `options`
+  /// (each with its default, or `name:` when required), then `trailing`.
+  static func resolve(_ name: String, leading: [String], options: [OptionSpec], trailing: [String]) -> Builtin.Resolved {
+    let declared = options.map { o in o.defaultText.map { "\(o.name): \($0)" } ?? "\(o.name):" }
+    let signature = name + "(" + (leading + declared + trailing).joined(separator: ", ") + ")"
+    return .init(signature: signature, parameters: parseSignature(signature).1, options: options)
   }
 
   /// Declares a builtin whose parameters are `leading`, then the declared `options` (each
@@ -163,14 +214,9 @@ public final class BuiltinRegistry: @unchecked Sendable {
     doc: String, help: String = "", example: String, needsFiles: Bool = false,
     _ body: @escaping (inout Arguments) throws -> Value
   ) {
-    let declared = options.map { o in o.defaultText.map { "\(o.name): \($0)" } ?? "\(o.name):" }
-    let signature = name + "(" + (leading + declared + trailing).joined(separator: ", ") + ")"
-    let (_, params) = BuiltinRegistry.parseSignature(signature)
-    let b = Builtin(name: name, signature: signature, parameters: params, category: category, doc: doc,
-                    help: help, example: example, exampleNeedsFiles: needsFiles, options: options, body: body)
-    if byName[name] != nil { duplicates.append(name) }
-    byName[name] = b
-    all.append(b)
+    let declaration = Builtin.Declaration.ready(BuiltinRegistry.resolve(name, leading: leading, options: options, trailing: trailing))
+    insert(Builtin(name: name, declaration: declaration, category: category, doc: doc, help: help, example: example,
+                   exampleNeedsFiles: needsFiles, body: body))
   }
 
   /// Declares the builtin of an SSL algorithm from its `@AlgorithmOption` declarations: one keyword
@@ -179,15 +225,17 @@ public final class BuiltinRegistry: @unchecked Sendable {
     _ make: @escaping () -> A, category: String, doc: String, help: String = "", example: String
   ) {
     let prototype = make()
-    let specs = prototype.options.map(\.spec)
-    add(prototype.name, options: specs, category: category, doc: doc, help: help, example: example) { a in
-      let values = try specs.map { ($0.name, try a.option($0)) }
+    let name = prototype.name
+    let declaration = Builtin.Deferred { BuiltinRegistry.resolve(name, leading: [], options: prototype.options.map(\.spec), trailing: []) }
+    insert(Builtin(name: name, declaration: .deferred(declaration), category: category, doc: doc, help: help,
+                   example: example, exampleNeedsFiles: false) { a in
+      let values = try declaration.value.options.map { ($0.name, try a.option($0)) }
       return .object(try AlgorithmObject {
         let algorithm = make()
         try applyOptions(values, to: algorithm.options, op: algorithm.name)
         return algorithm
       })
-    }
+    })
   }
 
   /// Names declared more than once (the registry test requires this to be empty).
@@ -200,16 +248,23 @@ public final class BuiltinRegistry: @unchecked Sendable {
     let name = String(s[..<open])
     let inner = s[s.index(after: open)..<s.index(before: s.endIndex)]
     var params: [Builtin.Parameter] = []
-    var depth = 0, cur = ""
-    var pieces: [String] = []
-    for c in inner {
-      if "([{".contains(c) { depth += 1 }
-      if ")]}".contains(c) { depth -= 1 }
-      if c == ",", depth == 0 { pieces.append(cur); cur = "" } else { cur.append(c) }
+    // Split at the top-level commas, scanning bytes: every builtin's signature is parsed at
+    // start-up, and a Character loop over them was a tenth of a tiny script's run.
+    var depth = 0, start = inner.startIndex
+    var pieces: [Substring] = []
+    for i in inner.utf8.indices {
+      switch inner.utf8[i] {
+      case UInt8(ascii: "("), UInt8(ascii: "["), UInt8(ascii: "{"): depth += 1
+      case UInt8(ascii: ")"), UInt8(ascii: "]"), UInt8(ascii: "}"): depth -= 1
+      case UInt8(ascii: ",") where depth == 0:
+        pieces.append(inner[start..<i])
+        start = inner.utf8.index(after: i)
+      default: break
+      }
     }
-    if !cur.trimmingSpaces.isEmpty { pieces.append(cur) }
+    if !String(inner[start...]).trimmingSpaces.isEmpty { pieces.append(inner[start...]) }
     for raw in pieces {
-      let p = raw.trimmingSpaces
+      let p = String(raw).trimmingSpaces
       if p.hasPrefix("...") {
         params.append(.init(name: String(p.dropFirst(3)), kind: .rest, defaultValue: nil))
       } else if p.hasSuffix("?") {
