@@ -26,7 +26,7 @@ let package = Package(
     .systemLibrary(name: "CZMQ", path: "Sources/CZMQ"),
     .systemLibrary(name: "CCrypto", path: "Sources/CCrypto"),
     // One training run over several processes: Open MPI.
-    .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c"),
+    .systemLibrary(name: "CMPI", path: "Sources/CMPI"),
 
     .target(name: "Runtime", dependencies: ["CBLAS", "CPNG", "CZlib", "CMPI"]),
     // The evaluator's hot path reads class fields (frames, globals) millions of times;

@@ -6,12 +6,14 @@ set -euo pipefail
 
 # munge, slurmctld, slurmd, slurm-client: the single-node Slurm cluster the sweep tests start
 # (scripts/slurm-local-cluster.sh); python3 picks its free ports.
-# libzmq3-dev, libssl-dev: the Jupyter kernel (ZeroMQ sockets, HMAC-SHA256 signatures).
-# openmpi-bin, libopenmpi-dev, pkg-config: data-parallel training over MPI (the CMPI module).
+# libzmq3-dev, libssl-dev: the Jupyter kernel (ZeroMQ sockets, HMAC-SHA256 signatures); libzmq
+# is loaded when a kernel starts, not linked (Sources/CZMQ/shim.h).
+# openmpi-bin, libopenmpi-dev: data-parallel training over MPI; libmpi is loaded when an MPI
+# run starts, not linked (Sources/CMPI/shim.h).
 PACKAGES=(libopenblas-dev libreadline-dev libpng-dev zlib1g-dev dataset-fashion-mnist tmux python3-venv
           munge slurmctld slurmd slurm-client
           libzmq3-dev libssl-dev
-          openmpi-bin libopenmpi-dev pkg-config)
+          openmpi-bin libopenmpi-dev)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -1,13 +1,53 @@
-// Open MPI's C interface (Debian: libopenmpi-dev). Its handles (MPI_COMM_WORLD, MPI_FLOAT,
-// MPI_SUM, ...) are macros over the addresses of global structs, which Swift cannot import;
-// the inline functions below hand them to Swift as plain values.
-#include <mpi.h>
+// Open MPI's C interface (Debian: libopenmpi-dev), loaded when a data-parallel run starts
+// rather than linked: every library linked into rslab lengthens each symbol lookup at
+// start-up, and libmpi brings Open MPI's runtime, hwloc, libevent and udev with it. The
+// header gives the types; `rslab_mpi_load` fills a table of the functions and handles
+// rslab uses. The handles (MPI_COMM_WORLD, MPI_FLOAT, MPI_SUM, ...) are macros over the
+// addresses of Open MPI's global structs, so they are looked up by those structs' names.
+// Each function's type is checked against the header's declaration at compile time.
+#include <openmpi/mpi.h>
+#include <dlfcn.h>
 
-static inline MPI_Comm rslab_mpi_comm_world(void) { return MPI_COMM_WORLD; }
-static inline MPI_Datatype rslab_mpi_float(void) { return MPI_FLOAT; }
-static inline MPI_Datatype rslab_mpi_double(void) { return MPI_DOUBLE; }
-static inline MPI_Datatype rslab_mpi_char(void) { return MPI_CHAR; }
-static inline MPI_Op rslab_mpi_sum(void) { return MPI_SUM; }
-static inline MPI_Op rslab_mpi_max(void) { return MPI_MAX; }
+typedef struct {
+  int (*Init_thread)(int *, char ***, int, int *);
+  int (*Comm_rank)(MPI_Comm, int *);
+  int (*Comm_size)(MPI_Comm, int *);
+  int (*Allreduce)(const void *, void *, int, MPI_Datatype, MPI_Op, MPI_Comm);
+  int (*Allgather)(const void *, int, MPI_Datatype, void *, int, MPI_Datatype, MPI_Comm);
+  int (*Barrier)(MPI_Comm);
+  int (*Abort)(MPI_Comm, int);
+  int (*Finalize)(void);
+  MPI_Comm comm_world;
+  MPI_Datatype float_type;
+  MPI_Datatype double_type;
+  MPI_Op sum;
+} rslab_mpi_api;
+
+#define RSLAB_MPI_FUNCTION(field, function)                                                     \
+  _Static_assert(__builtin_types_compatible_p(__typeof__(&function), __typeof__(api->field)), \
+                 #function " does not match the table");                                      \
+  if (!(*(void **)&api->field = dlsym(library, #function))) return dlerror();
+#define RSLAB_MPI_HANDLE(field, type, global) \
+  if (!(api->field = (type)dlsym(library, #global))) return dlerror();
+
+/// Opens libmpi.so.40 (globally: Open MPI's components, loaded by MPI_Init, resolve their
+/// symbols against it) and fills `api`; returns NULL, or the loader's message.
+static inline const char *rslab_mpi_load(rslab_mpi_api *api) {
+  void *library = dlopen("libmpi.so.40", RTLD_NOW | RTLD_GLOBAL);
+  if (!library) return dlerror();
+  RSLAB_MPI_FUNCTION(Init_thread, MPI_Init_thread)
+  RSLAB_MPI_FUNCTION(Comm_rank, MPI_Comm_rank)
+  RSLAB_MPI_FUNCTION(Comm_size, MPI_Comm_size)
+  RSLAB_MPI_FUNCTION(Allreduce, MPI_Allreduce)
+  RSLAB_MPI_FUNCTION(Allgather, MPI_Allgather)
+  RSLAB_MPI_FUNCTION(Barrier, MPI_Barrier)
+  RSLAB_MPI_FUNCTION(Abort, MPI_Abort)
+  RSLAB_MPI_FUNCTION(Finalize, MPI_Finalize)
+  RSLAB_MPI_HANDLE(comm_world, MPI_Comm, ompi_mpi_comm_world)
+  RSLAB_MPI_HANDLE(float_type, MPI_Datatype, ompi_mpi_float)
+  RSLAB_MPI_HANDLE(double_type, MPI_Datatype, ompi_mpi_double)
+  RSLAB_MPI_HANDLE(sum, MPI_Op, ompi_mpi_op_sum)
+  return 0;
+}
+
 static inline void *rslab_mpi_in_place(void) { return MPI_IN_PLACE; }
-static inline int rslab_mpi_success(void) { return MPI_SUCCESS; }

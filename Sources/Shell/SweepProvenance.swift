@@ -35,7 +35,7 @@ enum Provenance {
   static func hostName() -> String {
     var buf = [CChar](repeating: 0, count: 256)
     gethostname(&buf, buf.count - 1)
-    return String(cString: buf)
+    return String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
   }
 
   static func machine() -> JSONValue {

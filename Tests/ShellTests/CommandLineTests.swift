@@ -15,6 +15,23 @@ final class CommandLineTests: XCTestCase {
     XCTAssertTrue(notebookHelp.stdout.contains("--keep-going"), notebookHelp.stdout)
   }
 
+  /// Open MPI and libzmq (with the twenty libraries they pull in) are loaded when a
+  /// data-parallel run or a Jupyter kernel starts, not linked: every linked library slows
+  /// each symbol lookup at start-up. (DataParallelTests and KernelTests use them loaded.)
+  func testOpenMPIAndZeroMQAreNotLinked() throws {
+    let readelf = Process()
+    readelf.executableURL = URL(fileURLWithPath: "/usr/bin/readelf")
+    readelf.arguments = ["-d", try RSLabBinary.path()]
+    let pipe = Pipe()
+    readelf.standardOutput = pipe
+    try readelf.run()
+    let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    readelf.waitUntilExit()
+    let needed = text.split(separator: "\n").filter { $0.contains("(NEEDED)") }
+    XCTAssertTrue(needed.contains { $0.contains("libopenblas") }, text)
+    XCTAssertFalse(needed.contains { $0.contains("libmpi") || $0.contains("libzmq") }, text)
+  }
+
   func testBadCommandLinesExitTwo() throws {
     let folder = try makeTemporaryFolder(self)
     let script = try writeFile(folder, "ok.rsl", "print(1)\n")

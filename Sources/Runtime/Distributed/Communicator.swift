@@ -13,27 +13,37 @@ public final class Communicator: @unchecked Sendable {
   public let rank: Int
   /// Number of processes in the run.
   public let size: Int
+  /// libmpi's functions and handles, loaded by `initialize` (CMPI/shim.h).
+  private let mpi: rslab_mpi_api
   private let comm: MPI_Comm
 
-  private init(rank: Int, size: Int, comm: MPI_Comm) {
-    self.rank = rank; self.size = size; self.comm = comm
+  private init(rank: Int, size: Int, mpi: rslab_mpi_api) {
+    self.rank = rank; self.size = size; self.mpi = mpi; self.comm = mpi.comm_world
   }
 
-  /// Initialises MPI and describes MPI_COMM_WORLD.
-  static func initialize() -> Communicator {
+  /// Open MPI's library could not be loaded; `message` says what to install.
+  struct Unavailable: Error {
+    let message: String
+  }
+
+  /// Loads Open MPI, initialises it and describes MPI_COMM_WORLD.
+  static func initialize() throws(Unavailable) -> Communicator {
+    var mpi = rslab_mpi_api()
+    if let error = rslab_mpi_load(&mpi) {
+      throw Unavailable(message: "rslab was started by an MPI launcher, but Open MPI's library could not be loaded (\(String(cString: error))); install openmpi-bin and libopenmpi-dev (scripts/setup.sh)")
+    }
     var provided: Int32 = 0
-    MPI_Init_thread(nil, nil, Int32(MPI_THREAD_FUNNELED), &provided)
-    let comm = rslab_mpi_comm_world()!
+    _ = mpi.Init_thread(nil, nil, Int32(MPI_THREAD_FUNNELED), &provided)
     var r: Int32 = 0, s: Int32 = 1
-    MPI_Comm_rank(comm, &r)
-    MPI_Comm_size(comm, &s)
-    return Communicator(rank: Int(r), size: Int(s), comm: comm)
+    _ = mpi.Comm_rank(mpi.comm_world, &r)
+    _ = mpi.Comm_size(mpi.comm_world, &s)
+    return Communicator(rank: Int(r), size: Int(s), mpi: mpi)
   }
 
   /// Sums `values` element-wise over all ranks, in place (one MPI_Allreduce).
   public func sum(_ values: UnsafeMutableBufferPointer<Float>) {
     guard let base = values.baseAddress, !values.isEmpty else { return }
-    MPI_Allreduce(rslab_mpi_in_place(), base, Int32(values.count), rslab_mpi_float(), rslab_mpi_sum(), comm)
+    _ = mpi.Allreduce(rslab_mpi_in_place(), base, Int32(values.count), mpi.float_type, mpi.sum, comm)
   }
 
   /// Sums `values` element-wise over all ranks, in place (one MPI_Allreduce).
@@ -41,7 +51,7 @@ public final class Communicator: @unchecked Sendable {
     guard !values.isEmpty else { return }
     let n = Int32(values.count)
     values.withUnsafeMutableBufferPointer { b in
-      _ = MPI_Allreduce(rslab_mpi_in_place(), b.baseAddress, n, rslab_mpi_double(), rslab_mpi_sum(), comm)
+      _ = mpi.Allreduce(rslab_mpi_in_place(), b.baseAddress, n, mpi.double_type, mpi.sum, comm)
     }
   }
 
@@ -51,23 +61,23 @@ public final class Communicator: @unchecked Sendable {
     guard !local.isEmpty else { return out }
     local.withUnsafeBufferPointer { l in
       out.withUnsafeMutableBufferPointer { o in
-        _ = MPI_Allgather(l.baseAddress, Int32(local.count), rslab_mpi_double(),
-                          o.baseAddress, Int32(local.count), rslab_mpi_double(), comm)
+        _ = mpi.Allgather(l.baseAddress, Int32(local.count), mpi.double_type,
+                          o.baseAddress, Int32(local.count), mpi.double_type, comm)
       }
     }
     return out
   }
 
   /// Blocks until every rank has called it.
-  public func barrier() { MPI_Barrier(comm) }
+  public func barrier() { _ = mpi.Barrier(comm) }
 
   /// Ends every process of the run with `code` (MPI_Abort): the way one rank's error stops
   /// ranks that wait in a collective for it.
   public func abort(code: Int32) -> Never {
-    MPI_Abort(comm, code)
+    _ = mpi.Abort(comm, code)
     fatalError("MPI_Abort returned")
   }
 
   /// Shuts MPI down cleanly (every rank must call it before exiting normally).
-  func finalize() { MPI_Finalize() }
+  func finalize() { _ = mpi.Finalize() }
 }

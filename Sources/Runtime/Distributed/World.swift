@@ -6,15 +6,22 @@ import Glibc
 /// (`mpirun -np K`, or `srun -n K` under Slurm) with more than one rank.
 ///
 /// MPI is initialised lazily and only when the launcher's environment says the world has more
-/// than one process, so a plain `rslab` never runs MPI_Init (the REPL's start-up pays only for
-/// loading the shared library).
+/// than one process, so a plain `rslab` never loads Open MPI (CMPI/shim.h loads it then).
 ///
 ///     if World.rank == 0 { print("leader") }
 public enum World {
   /// The MPI communicator, or nil when MPI was not initialised (a world of one process).
   public static let communicator: Communicator? = {
     guard launchedSize.map({ $0 > 1 }) ?? launchedWithoutSize else { return nil }
-    return Communicator.initialize()
+    do throws(Communicator.Unavailable) {
+      return try Communicator.initialize()
+    } catch {
+      // One of K ranks that cannot reach the others must not go on alone: K processes
+      // would each run the whole script and write the same files.
+      let line = Array((error.message + "\n").utf8)
+      _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+      exit(1)
+    }
   }()
 
   /// This process's rank (0 without MPI).

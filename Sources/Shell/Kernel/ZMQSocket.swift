@@ -28,8 +28,23 @@ final class ZMQSocket: @unchecked Sendable {
     let description: String
   }
 
+  /// libzmq's functions, loaded on first use (CZMQ/shim.h), or why they could not be.
+  private static let library: Result<rslab_zmq_api, Failure> = {
+    var api = rslab_zmq_api()
+    if let error = rslab_zmq_load(&api) {
+      return .failure(Failure(description: "cannot load libzmq (\(String(cString: error))); install libzmq5 (scripts/setup.sh)"))
+    }
+    return .success(api)
+  }()
+
   /// The process's one ZeroMQ context (thread-safe by libzmq's contract).
-  private nonisolated(unsafe) static let context: UnsafeMutableRawPointer? = zmq_ctx_new()
+  private nonisolated(unsafe) static let context: UnsafeMutableRawPointer? = {
+    guard case .success(let zmq) = library else { return nil }
+    return zmq.ctx_new()
+  }()
+
+  /// libzmq's function table; a socket exists only once it loaded.
+  private let zmq: rslab_zmq_api
 
   private let handle: UnsafeMutableRawPointer
   /// The endpoint the socket is bound to.
@@ -37,21 +52,23 @@ final class ZMQSocket: @unchecked Sendable {
 
   /// Creates a socket of `kind` bound to `endpoint` (e.g. `tcp://127.0.0.1:5555`).
   init(_ kind: Kind, bind endpoint: String) throws(Failure) {
-    guard let context = ZMQSocket.context else { throw ZMQSocket.lastFailure("cannot create a ZeroMQ context") }
-    guard let handle = zmq_socket(context, kind.raw) else { throw ZMQSocket.lastFailure("cannot create a socket") }
+    let zmq = try ZMQSocket.library.get()
+    guard let context = ZMQSocket.context else { throw ZMQSocket.lastFailure(zmq, "cannot create a ZeroMQ context") }
+    guard let handle = zmq.socket(context, kind.raw) else { throw ZMQSocket.lastFailure(zmq, "cannot create a socket") }
     // Close without waiting for undelivered messages: a kernel that is told to stop stops.
     var linger: Int32 = 0
-    zmq_setsockopt(handle, ZMQ_LINGER, &linger, MemoryLayout<Int32>.size)
-    guard zmq_bind(handle, endpoint) == 0 else {
-      let failure = ZMQSocket.lastFailure("cannot bind \(endpoint)")
-      zmq_close(handle)
+    _ = zmq.setsockopt(handle, ZMQ_LINGER, &linger, MemoryLayout<Int32>.size)
+    guard zmq.bind(handle, endpoint) == 0 else {
+      let failure = ZMQSocket.lastFailure(zmq, "cannot bind \(endpoint)")
+      _ = zmq.close(handle)
       throw failure
     }
+    self.zmq = zmq
     self.handle = handle
     self.endpoint = endpoint
   }
 
-  deinit { zmq_close(handle) }
+  deinit { _ = zmq.close(handle) }
 
   /// Sends `frames` as one multipart message. Returns false when libzmq refused it.
   @discardableResult
@@ -60,8 +77,8 @@ final class ZMQSocket: @unchecked Sendable {
       let flags = i + 1 < frames.count ? ZMQ_SNDMORE : 0
       var rc: Int32
       repeat {
-        rc = frame.withUnsafeBytes { zmq_send(handle, $0.baseAddress, $0.count, flags) }
-      } while rc < 0 && zmq_errno() == EINTR
+        rc = frame.withUnsafeBytes { zmq.send(handle, $0.baseAddress, $0.count, flags) }
+      } while rc < 0 && zmq.errno_() == EINTR
       if rc < 0 { return false }
     }
     return true
@@ -71,23 +88,23 @@ final class ZMQSocket: @unchecked Sendable {
   /// nil when none arrived (timeout or a signal interrupted the wait).
   func receive(timeoutMilliseconds: Int) -> [[UInt8]]? {
     var item = zmq_pollitem_t(socket: handle, fd: 0, events: Int16(ZMQ_POLLIN), revents: 0)
-    let ready = zmq_poll(&item, 1, timeoutMilliseconds)
+    let ready = zmq.poll(&item, 1, timeoutMilliseconds)
     guard ready > 0, item.revents & Int16(ZMQ_POLLIN) != 0 else { return nil }
     var frames: [[UInt8]] = []
     while true {
       var message = zmq_msg_t()
-      zmq_msg_init(&message)
-      defer { zmq_msg_close(&message) }
+      _ = zmq.msg_init(&message)
+      defer { _ = zmq.msg_close(&message) }
       var rc: Int32
-      repeat { rc = zmq_msg_recv(&message, handle, 0) } while rc < 0 && zmq_errno() == EINTR
+      repeat { rc = zmq.msg_recv(&message, handle, 0) } while rc < 0 && zmq.errno_() == EINTR
       if rc < 0 { return frames.isEmpty ? nil : frames }
-      let size = zmq_msg_size(&message)
-      if size > 0, let data = zmq_msg_data(&message) {
+      let size = zmq.msg_size(&message)
+      if size > 0, let data = zmq.msg_data(&message) {
         frames.append(Array(UnsafeRawBufferPointer(start: data, count: size)))
       } else {
         frames.append([])
       }
-      if zmq_msg_more(&message) == 0 { return frames }
+      if zmq.msg_more(&message) == 0 { return frames }
     }
   }
 
@@ -95,13 +112,13 @@ final class ZMQSocket: @unchecked Sendable {
   /// heartbeat: a ROUTER socket proxied to itself). Blocks the calling thread.
   func echoForever() {
     while true {
-      _ = zmq_proxy(handle, handle, nil)
+      _ = zmq.proxy(handle, handle, nil)
       // zmq_proxy returns only on error; EINTR (a signal) is not a reason to stop.
-      if zmq_errno() != EINTR { return }
+      if zmq.errno_() != EINTR { return }
     }
   }
 
-  private static func lastFailure(_ what: String) -> Failure {
-    Failure(description: what + ": " + String(cString: zmq_strerror(zmq_errno())))
+  private static func lastFailure(_ zmq: rslab_zmq_api, _ what: String) -> Failure {
+    Failure(description: what + ": " + (zmq.strerror(zmq.errno_()).map { String(cString: $0) } ?? "error \(zmq.errno_())"))
   }
 }
