@@ -6,7 +6,7 @@
 // addresses of Open MPI's global structs, so they are looked up by those structs' names.
 // Each function's type is checked against the header's declaration at compile time.
 #include <openmpi/mpi.h>
-#include <dlfcn.h>
+#include "../CDynamicLoad/load_function.h"
 
 typedef struct {
   int (*Init_thread)(int *, char ***, int, int *);
@@ -23,10 +23,6 @@ typedef struct {
   MPI_Op sum;
 } rslab_mpi_api;
 
-#define RSLAB_MPI_FUNCTION(field, function)                                                     \
-  _Static_assert(__builtin_types_compatible_p(__typeof__(&function), __typeof__(api->field)), \
-                 #function " does not match the table");                                      \
-  if (!(*(void **)&api->field = dlsym(library, #function))) return dlerror();
 #define RSLAB_MPI_HANDLE(field, type, global) \
   if (!(api->field = (type)dlsym(library, #global))) return dlerror();
 
@@ -35,14 +31,14 @@ typedef struct {
 static inline const char *rslab_mpi_load(rslab_mpi_api *api) {
   void *library = dlopen("libmpi.so.40", RTLD_NOW | RTLD_GLOBAL);
   if (!library) return dlerror();
-  RSLAB_MPI_FUNCTION(Init_thread, MPI_Init_thread)
-  RSLAB_MPI_FUNCTION(Comm_rank, MPI_Comm_rank)
-  RSLAB_MPI_FUNCTION(Comm_size, MPI_Comm_size)
-  RSLAB_MPI_FUNCTION(Allreduce, MPI_Allreduce)
-  RSLAB_MPI_FUNCTION(Allgather, MPI_Allgather)
-  RSLAB_MPI_FUNCTION(Barrier, MPI_Barrier)
-  RSLAB_MPI_FUNCTION(Abort, MPI_Abort)
-  RSLAB_MPI_FUNCTION(Finalize, MPI_Finalize)
+  RSLAB_LOAD_FUNCTION(api, Init_thread, library, MPI_Init_thread)
+  RSLAB_LOAD_FUNCTION(api, Comm_rank, library, MPI_Comm_rank)
+  RSLAB_LOAD_FUNCTION(api, Comm_size, library, MPI_Comm_size)
+  RSLAB_LOAD_FUNCTION(api, Allreduce, library, MPI_Allreduce)
+  RSLAB_LOAD_FUNCTION(api, Allgather, library, MPI_Allgather)
+  RSLAB_LOAD_FUNCTION(api, Barrier, library, MPI_Barrier)
+  RSLAB_LOAD_FUNCTION(api, Abort, library, MPI_Abort)
+  RSLAB_LOAD_FUNCTION(api, Finalize, library, MPI_Finalize)
   RSLAB_MPI_HANDLE(comm_world, MPI_Comm, ompi_mpi_comm_world)
   RSLAB_MPI_HANDLE(float_type, MPI_Datatype, ompi_mpi_float)
   RSLAB_MPI_HANDLE(double_type, MPI_Datatype, ompi_mpi_double)

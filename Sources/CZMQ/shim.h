@@ -4,7 +4,7 @@
 // constants; `rslab_zmq_load` fills a table of the functions the kernel calls. Each
 // entry's type is checked against the header's declaration at compile time.
 #include <zmq.h>
-#include <dlfcn.h>
+#include "../CDynamicLoad/load_function.h"
 
 typedef struct {
   void *(*ctx_new)(void);
@@ -25,30 +25,25 @@ typedef struct {
   const char *(*strerror)(int);
 } rslab_zmq_api;
 
-#define RSLAB_ZMQ_SYMBOL(field, function)                                                      \
-  _Static_assert(__builtin_types_compatible_p(__typeof__(&function), __typeof__(api->field)), \
-                 #function " does not match the table");                                     \
-  if (!(*(void **)&api->field = dlsym(library, #function))) return dlerror();
-
 /// Opens libzmq.so.5 and fills `api`; returns NULL, or the loader's message.
 static inline const char *rslab_zmq_load(rslab_zmq_api *api) {
   void *library = dlopen("libzmq.so.5", RTLD_NOW | RTLD_LOCAL);
   if (!library) return dlerror();
-  RSLAB_ZMQ_SYMBOL(ctx_new, zmq_ctx_new)
-  RSLAB_ZMQ_SYMBOL(socket, zmq_socket)
-  RSLAB_ZMQ_SYMBOL(setsockopt, zmq_setsockopt)
-  RSLAB_ZMQ_SYMBOL(bind, zmq_bind)
-  RSLAB_ZMQ_SYMBOL(close, zmq_close)
-  RSLAB_ZMQ_SYMBOL(send, zmq_send)
-  RSLAB_ZMQ_SYMBOL(poll, zmq_poll)
-  RSLAB_ZMQ_SYMBOL(msg_init, zmq_msg_init)
-  RSLAB_ZMQ_SYMBOL(msg_close, zmq_msg_close)
-  RSLAB_ZMQ_SYMBOL(msg_recv, zmq_msg_recv)
-  RSLAB_ZMQ_SYMBOL(msg_size, zmq_msg_size)
-  RSLAB_ZMQ_SYMBOL(msg_data, zmq_msg_data)
-  RSLAB_ZMQ_SYMBOL(msg_more, zmq_msg_more)
-  RSLAB_ZMQ_SYMBOL(proxy, zmq_proxy)
-  RSLAB_ZMQ_SYMBOL(errno_, zmq_errno)
-  RSLAB_ZMQ_SYMBOL(strerror, zmq_strerror)
+  RSLAB_LOAD_FUNCTION(api, ctx_new, library, zmq_ctx_new)
+  RSLAB_LOAD_FUNCTION(api, socket, library, zmq_socket)
+  RSLAB_LOAD_FUNCTION(api, setsockopt, library, zmq_setsockopt)
+  RSLAB_LOAD_FUNCTION(api, bind, library, zmq_bind)
+  RSLAB_LOAD_FUNCTION(api, close, library, zmq_close)
+  RSLAB_LOAD_FUNCTION(api, send, library, zmq_send)
+  RSLAB_LOAD_FUNCTION(api, poll, library, zmq_poll)
+  RSLAB_LOAD_FUNCTION(api, msg_init, library, zmq_msg_init)
+  RSLAB_LOAD_FUNCTION(api, msg_close, library, zmq_msg_close)
+  RSLAB_LOAD_FUNCTION(api, msg_recv, library, zmq_msg_recv)
+  RSLAB_LOAD_FUNCTION(api, msg_size, library, zmq_msg_size)
+  RSLAB_LOAD_FUNCTION(api, msg_data, library, zmq_msg_data)
+  RSLAB_LOAD_FUNCTION(api, msg_more, library, zmq_msg_more)
+  RSLAB_LOAD_FUNCTION(api, proxy, library, zmq_proxy)
+  RSLAB_LOAD_FUNCTION(api, errno_, library, zmq_errno)
+  RSLAB_LOAD_FUNCTION(api, strerror, library, zmq_strerror)
   return 0;
 }

@@ -74,7 +74,7 @@ extension Trainer {
     var lossSum = 0.0, supSum = 0.0
     var results: [(UnsupervisedResult?, [Int])] = []
     for (k, s) in dp.localShards.enumerated() {
-      if k > 0 { for (t, s0) in zip(buffers, start) { t.buffer.update(fromContentsOf: s0.buffer) } }
+      if k > 0 { for (t, s0) in zip(buffers, start) { _ = t.buffer.update(fromContentsOf: s0.buffer) } }
       let lr = single ? dp.rows(s, of: b) : 0..<b / dp.shards
       let ur = single ? dp.rows(s, of: ub) : 0..<ub / dp.shards
       let lb = LabeledBatch(images: single ? try slice(lbAll.images, lr) : lbAll.images,
