@@ -99,6 +99,7 @@ final class SweepTests: XCTestCase {
     XCTAssertTrue(status.stdout.contains("3\tfailed\tmethod=b seed=1"), status.stdout)
     XCTAssertTrue(status.stdout.contains("error: cell.rsl:2:"), status.stdout)
     XCTAssertTrue(status.stdout.contains("6 cells: 5 done, 1 failed"), status.stdout)
+    XCTAssertTrue(status.stdout.contains("finished cells took ") && status.stdout.contains("the 1 left need about "), status.stdout)
     let log = try String(contentsOfFile: folder + "/results/logs/method=b_seed=1.log", encoding: .utf8)
     XCTAssertTrue(log.contains("boom for method b seed 1"), log)
 
