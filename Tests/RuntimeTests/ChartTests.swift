@@ -134,6 +134,25 @@ final class ChartTests: XCTestCase {
     XCTAssertThrowsError(try Histogram.render([1], range: 0...Double.infinity))
   }
 
+  func testIntervalRowsRunTopToBottomWithBarsWhereTheyHaveIntervals() throws {
+    let rows: [IntervalChart.Row] = [
+      .init(label: "with interval", estimate: 1, low: 0.5, high: 1.5),
+      .init(label: "one seed", estimate: -2, low: nil, high: nil),
+    ]
+    let c = try IntervalChart.render(rows: rows, marks: [0], width: 400, scale: 1)
+    XCTAssertEqual(c.height, 70 + 18 * 2, "the height follows the row count")
+    let blue = positions(of: Palette.color(0), in: c)
+    let mid = Double(blue.map(\.y).min()! + blue.map(\.y).max()!) / 2
+    let top = blue.filter { Double($0.y) < mid }, bottom = blue.filter { Double($0.y) > mid }
+    XCTAssertFalse(top.isEmpty || bottom.isEmpty)
+    let topWidth = top.map(\.x).max()! - top.map(\.x).min()!, bottomWidth = bottom.map(\.x).max()! - bottom.map(\.x).min()!
+    XCTAssertGreaterThan(topWidth, 3 * bottomWidth, "the first row has a bar, the second only a dot")
+    XCTAssertLessThan(centroid(bottom).0, centroid(top).0, "-2 is left of 1")
+    XCTAssertThrowsError(try IntervalChart.render(rows: []))
+    XCTAssertThrowsError(try IntervalChart.render(rows: [.init(label: "x", estimate: .nan, low: nil, high: nil)]))
+    XCTAssertThrowsError(try IntervalChart.render(rows: [.init(label: "x", estimate: 1, low: 2, high: 3)]))
+  }
+
   func testConfusionCellsAreLaidOutAndColouredByRowFraction() throws {
     let counts: [[Double]] = [[10, 3, 1], [1, 8, 4], [5, 1, 20]]
     let fractions = ConfusionPlot.rowNormalized(counts)

@@ -39,6 +39,31 @@ extension BuiltinRegistry {
       let canvas = try Histogram.render(v, bins: try a.int(1), title: try a.string(3))
       return try PlotBindings.emit(canvas, &a, 2, kind: "hist")
     }
+    r.add("ci_plot(intervals, marks: [0], path: nil, title: \"\", x_label: \"\")", category: c,
+          doc: "Intervals side by side (a forest plot) from a record of label → {mean, lo, hi}, as `paired` and `mean_ci` return.",
+          help: "One row per field, top to bottom in the record's order: the mean as a dot, [lo, hi] as a bar with end caps (none when lo and hi are nil, as with one seed), and a vertical line at each of `marks` (0 by default; add -δ and +δ to show the region of no practical difference). " + pathHelp,
+          example: "a = [78.1, 77.5, 79.0]\nb = [77.0, 77.9, 78.2]\nci_plot({\"a - b\": paired(a, b), \"a\": mean_ci(a)}, marks: [0, -1, 1], x_label: \"points\")") { a in
+      let intervals = try a.record(0)
+      var rows: [IntervalChart.Row] = []
+      for (label, value) in zip(intervals.keys, intervals.values) {
+        guard case .record(let ci) = value, case .number(let mean)? = ci.get("mean") else {
+          throw a.error(0, "field '\(label)' must be a record with a number 'mean' (and 'lo', 'hi'), as paired() and mean_ci() return")
+        }
+        var bounds: [Double?] = []
+        for name in ["lo", "hi"] {
+          switch ci.get(name) {
+          case .number(let x)?: bounds.append(x)
+          case .null?, nil: bounds.append(nil)
+          case let other?: throw a.error(0, "field '\(label)': '\(name)' must be a number or nil, got \(other.typeName)")
+          }
+        }
+        guard (bounds[0] == nil) == (bounds[1] == nil) else { throw a.error(0, "field '\(label)' has only one of 'lo' and 'hi'") }
+        rows.append(.init(label: label, estimate: mean, low: bounds[0], high: bounds[1]))
+      }
+      let canvas = try IntervalChart.render(rows: rows, marks: try PlotBindings.numbers(&a, 1), title: try a.string(3),
+                                            xLabel: try a.string(4))
+      return try PlotBindings.emit(canvas, &a, 2, kind: "ci")
+    }
     r.add("confusion_plot(model, ds, path: nil)", category: c, doc: "A picture of the confusion matrix of a model on a dataset (rows true, columns predicted; shaded by row fraction).",
           help: pathHelp,
           example: "ds = from_tensors(rand([8, 1, 4, 4], seed: 0), [0, 1, 2, 0, 1, 2, 0, 1])\nconfusion_plot(mlp([16, 3]), ds)") { a in

@@ -21,6 +21,16 @@ public struct Ticks: Sendable, Equatable {
   /// Distance between ticks.
   public let step: Double
 
+  /// One tick per category at 0, 1, ..., labelled with its name; the axis runs half a step
+  /// past the first and last (the rows of an interval chart).
+  init(categories names: [String]) {
+    values = names.indices.map(Double.init)
+    labels = names
+    lo = -0.5
+    hi = Double(names.count) - 0.5
+    step = 1
+  }
+
   /// Ticks covering `[min, max]` with about `target` intervals.
   ///
   /// Non-finite bounds are ignored (no finite data gives the range [0, 1]); a constant range
