@@ -2,8 +2,8 @@ import Runtime
 
 /// `rslab sweep report FILE`: merges the finished cells into `OUT/runs.csv`, writes
 /// `OUT/table.md` (per group: mean ± sample sd and n; against the baseline: per-seed
-/// differences, their mean, a 95% Student-t interval and the paired t-test p) and a curve
-/// plot per group under `OUT/plots/`, and prints the table.
+/// differences, their mean, a 95% Student-t interval and the paired t-test p), a curve
+/// plot per group and a chart of the paired differences under `OUT/plots/`, and prints the table.
 struct SweepReport {
   let sweep: SweepFile
 
@@ -26,7 +26,7 @@ struct SweepReport {
       try AtomicWrite.write(csv(rows), to: "\(sweep.out)/runs.csv")
       let table = markdown(rows)
       try AtomicWrite.write(table, to: "\(sweep.out)/table.md")
-      let plots = try curves(rows)
+      let plots = try curves(rows) + [try differenceChart(rows)].compactMap { $0 }
       Console.out(table)
       Console.line("\nwrote \(sweep.out)/runs.csv and \(sweep.out)/table.md" + (plots.isEmpty ? "" : " and \(plots.count) plot\(plots.count == 1 ? "" : "s") in \(sweep.out)/plots"))
       return 0
@@ -102,6 +102,33 @@ struct SweepReport {
     let shownAxes = axes.filter { a in gs.contains { g in g.key.first { $0.0 == a }?.1 != gs[0].key.first { $0.0 == a }?.1 } || sweep.baseline.contains { $0.0 == a } }
     md += "| " + (shownAxes + ["metric", "n", "d per seed", "mean d", "95% CI", "t", "p"]).joined(separator: " | ") + " |\n"
     md += "|" + String(repeating: "---|", count: shownAxes.count + 7) + "\n"
+    for d in pairedDifferences(rows, metrics: metrics) {
+      let c = d.comparison
+      let perSeed = zip(d.seeds, d.differences).map { "s\($0.0): \(signed($0.1))" }.joined(separator: ", ")
+      let ci = c.interval.map { "[\(signed($0.low)), \(signed($0.high))]" } ?? "- (n < 2)"
+      let t = c.t.map { $0.isFinite ? Format.fixed($0, 2) : ($0.isNaN ? "-" : ($0 > 0 ? "+inf" : "-inf")) } ?? "-"
+      let p = c.p.map { $0.isNaN ? "-" : ($0 < 0.001 ? "< 0.001" : Format.fixed($0, 3)) } ?? "-"
+      let axisCells = shownAxes.map { a in d.key.first { $0.0 == a }.map { SweepCellSpec.valueText($0.1) } ?? "" }
+      md += "| " + (axisCells + [d.metric, "\(d.seeds.count)", perSeed, signed(c.meanDifference), ci, t, p]).joined(separator: " | ") + " |\n"
+    }
+    return md
+  }
+
+  /// One group's paired comparison with the baseline on one metric.
+  struct PairedDifference {
+    let key: [(String, JSONValue)]
+    let metric: String
+    let seeds: [Int]
+    let differences: [Double]
+    let comparison: PairedComparison
+  }
+
+  /// Every group but the baseline against the baseline group with its other axes equal,
+  /// per metric, on the seeds both finished: what the table and the difference chart show.
+  func pairedDifferences(_ rows: [Row], metrics: [String]) -> [PairedDifference] {
+    guard !sweep.baseline.isEmpty else { return [] }
+    let gs = groups(rows)
+    var out: [PairedDifference] = []
     for g in gs {
       let isBaseline = sweep.baseline.allSatisfy { b in g.key.first { $0.0 == b.0 }?.1 == b.1 }
       if isBaseline { continue }
@@ -115,15 +142,29 @@ struct SweepReport {
           ds.append(a - b); seedsUsed.append(r.cell.seed)
         }
         guard let c = PairedComparison(differences: ds) else { continue }
-        let perSeed = zip(seedsUsed, ds).map { "s\($0.0): \(signed($0.1))" }.joined(separator: ", ")
-        let ci = c.interval.map { "[\(signed($0.low)), \(signed($0.high))]" } ?? "- (n < 2)"
-        let t = c.t.map { $0.isFinite ? Format.fixed($0, 2) : ($0.isNaN ? "-" : ($0 > 0 ? "+inf" : "-inf")) } ?? "-"
-        let p = c.p.map { $0.isNaN ? "-" : ($0 < 0.001 ? "< 0.001" : Format.fixed($0, 3)) } ?? "-"
-        let axisCells = shownAxes.map { a in g.key.first { $0.0 == a }.map { SweepCellSpec.valueText($0.1) } ?? "" }
-        md += "| " + (axisCells + [m, "\(ds.count)", perSeed, signed(c.meanDifference), ci, t, p]).joined(separator: " | ") + " |\n"
+        out.append(.init(key: g.key, metric: m, seeds: seedsUsed, differences: ds, comparison: c))
       }
     }
-    return md
+    return out
+  }
+
+  /// `plots/paired-METRIC.png`: each group's mean difference to the baseline on the first
+  /// reported metric with its 95% interval, one row per group; nil without a baseline.
+  func differenceChart(_ rows: [Row]) throws -> String? {
+    guard let metric = metricNames(rows).numeric.first else { return nil }
+    let ds = pairedDifferences(rows, metrics: [metric])
+    guard !ds.isEmpty else { return nil }
+    let varying = sweep.axisNames.filter { a in Set(ds.map { d in d.key.first { $0.0 == a }.map { SweepCellSpec.valueText($0.1) } ?? "" }).count > 1 }
+    let chartRows = ds.prefix(IntervalChart.rowLimit).map { d in
+      IntervalChart.Row(label: SweepCellSpec.describe(d.key.filter { varying.contains($0.0) }), estimate: d.comparison.meanDifference,
+                        low: d.comparison.interval?.low, high: d.comparison.interval?.high)
+    }
+    let dir = "\(sweep.out)/plots"
+    try FileSystem.makeDirectory(dir)
+    let path = "\(dir)/paired-\(SweepFileName.safe(metric)).png"
+    try IntervalChart.render(rows: Array(chartRows), marks: [0], title: "\(metric): group - \(SweepCellSpec.describe(sweep.baseline)), 95% CI",
+                             xLabel: "difference on the same seed").write(path: path)
+    return path
   }
 
   /// 4 decimals below 100 (accuracies, AUCs), 2 above (seconds, losses in the hundreds).

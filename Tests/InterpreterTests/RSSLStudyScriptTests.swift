@@ -82,8 +82,11 @@ final class RSSLConclusionScriptTests: XCTestCase {
     let source = try repositoryText("scripts/rs_ssl/conclusion.rsl")
     var out = ""
     let session = Session(output: { out += $0 }, imageSink: { _ in })
-    session.scriptArguments = ["root=\(root)"]
+    session.scriptArguments = ["root=\(root)", "figures=\(root)/figures"]
     _ = try session.run(source, file: "conclusion.rsl")
+    for regime in ["cvae_posterior_added_0.5", "gan_added_0.5"] {
+      XCTAssertTrue(FileManager.default.fileExists(atPath: "\(root)/figures/\(regime).png"), "the differences of \(regime) drawn")
+    }
     func verdict(_ regime: String, _ claim: String, _ what: String) -> String? {
       out.split(separator: "\n").first { $0.hasPrefix("| \(regime) | \(claim) | \(what)") }
         .map { String($0.split(separator: "|").last!).trimmingCharacters(in: .whitespaces) }

@@ -109,6 +109,7 @@ final class SweepTests: XCTestCase {
     XCTAssertTrue(report.stdout.contains("| b | acc | 2 | s0: +0.2500, s2: +0.2500 | +0.2500 |"), report.stdout)
     XCTAssertTrue(FileManager.default.fileExists(atPath: folder + "/results/runs.csv"))
     XCTAssertTrue(FileManager.default.fileExists(atPath: folder + "/results/plots/method=a.png"))
+    XCTAssertTrue(FileManager.default.fileExists(atPath: folder + "/results/plots/paired-acc.png"), "the differences to the baseline as a chart")
     // In the REPL (or -e), sweep_results gives the finished cells as records.
     let rows = try RSLabBinary.run(["-e", "rs = sweep_results(\"results\")\n[len(rs), rs[1].method, rs[1].seed, len(rs[1].history)]"], directory: folder)
     XCTAssertEqual(rows.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "[5, \"b\", 0, 3]", rows.stderr)

@@ -21,12 +21,13 @@ public enum IntervalChart {
   /// The most rows one chart takes.
   public static let rowLimit = 200
 
-  /// Renders the rows top to bottom in the order given. `height` defaults to what the rows need.
+  /// Renders the rows top to bottom in the order given. `width` defaults to 800 pixels, more
+  /// when the labels are long (the intervals keep about 500); `height` to what the rows need.
   ///
   /// - Throws: `invalidArgument` for no rows, more than `rowLimit`, a non-finite estimate or
   ///   an interval that does not contain its estimate.
   public static func render(
-    rows: [Row], marks: [Double] = [0], title: String = "", xLabel: String = "", width: Int = 800,
+    rows: [Row], marks: [Double] = [0], title: String = "", xLabel: String = "", width: Int? = nil,
     height: Int? = nil, scale: Int = 2
   ) throws -> Canvas {
     guard !rows.isEmpty, rows.count <= rowLimit else {
@@ -43,12 +44,14 @@ public enum IntervalChart {
     let s = max(scale, 1)
     try Canvas.checkScale(scale, op: "ci_plot")
     let h = height ?? (70 + 18 * rows.count) * s
-    try Canvas.checkSize(width: width, height: h, minimum: 64, op: "ci_plot")
+    let labelWidth = rows.map { BitmapFont.standard.width(of: $0.label, scale: s) }.max() ?? 0
+    let w = width ?? max(800, labelWidth + 260 * s)
+    try Canvas.checkSize(width: w, height: h, minimum: 64, op: "ci_plot")
     let xs = rows.flatMap { [$0.estimate] + [$0.low, $0.high].compactMap { $0 } } + marks.filter(\.isFinite)
     let xTicks = Ticks(min: xs.min() ?? 0, max: xs.max() ?? 1, target: 6)
     // Row i sits at y = n - 1 - i, so the first row is at the top.
     let yTicks = Ticks(categories: rows.reversed().map(\.label))
-    var c = Canvas(width: width, height: h)
+    var c = Canvas(width: w, height: h)
     let axes = ChartAxes(width: c.width, height: c.height, scale: s, title: title, xLabel: xLabel, yLabel: "",
                          xTicks: xTicks, yTicks: yTicks, insetY: false)
     axes.drawFrame(on: &c)
