@@ -87,23 +87,21 @@ struct SweepCommand: ParsableCommand {
       }
       let order = ["done", "running", "queued", "pending", "stale", "failed"]
       Console.line("\(sweep.cells.count) cells: " + order.compactMap { k in counts[k].map { "\($0) \(k)" } }.joined(separator: ", "))
-      let walls = zip(sweep.cells, states).compactMap { cell, state -> Double? in
-        guard case .done = state, case let .number(w)? = SweepState.result(of: cell, in: layout)?.doc["wall_seconds"] else { return nil }
-        return w
-      }
-      if let line = Status.estimate(finishedWalls: walls, left: sweep.cells.count - walls.count) { Console.line(line) }
+      let done = states.filter { if case .done = $0 { return true } else { return false } }.count
+      let walls = states.compactMap { if case .done(let w?) = $0 { return w } else { return nil } }
+      if let line = Status.estimate(finishedWalls: walls, left: sweep.cells.count - done) { Console.line(line) }
     }
 
     /// How long the cells not finished will take, from the wall time of those that did:
     /// `nil` before the first finishes or after the last.
     static func estimate(finishedWalls walls: [Double], left: Int) -> String? {
-      guard !walls.isEmpty, left > 0 else { return nil }
+      guard let fastest = walls.min(), let slowest = walls.max(), left > 0 else { return nil }
       let mean = walls.reduce(0, +) / Double(walls.count)
       func duration(_ s: Double) -> String {
         s < 90 ? "\(Int(s.rounded())) s" : s < 5400 ? "\(Int((s / 60).rounded())) min" : String(format: "%.1f h", s / 3600)
       }
       let total = mean * Double(left)
-      return "finished cells took \(duration(mean)) each on average (wall, \(duration(walls.min()!))-\(duration(walls.max()!))); "
+      return "finished cells took \(duration(mean)) each on average (wall, \(duration(fastest))-\(duration(slowest))); "
         + "the \(left) left need about \(duration(total)) of cell time, \(duration(total / 2)) with two at a time"
     }
   }

@@ -152,12 +152,15 @@ struct SweepReport {
   /// reported metric with its 95% interval, one row per group; nil without a baseline.
   func differenceChart(_ rows: [Row]) throws -> String? {
     guard let metric = metricNames(rows).numeric.first else { return nil }
-    let ds = pairedDifferences(rows, metrics: [metric])
+    // A metric missing on some seeds (NaN) has no difference to draw; the table shows it.
+    let ds = pairedDifferences(rows, metrics: [metric]).filter { $0.comparison.meanDifference.isFinite }
     guard !ds.isEmpty else { return nil }
+    // Label rows by the axes that tell them apart (all of them when one group is drawn).
     let varying = sweep.axisNames.filter { a in Set(ds.map { d in d.key.first { $0.0 == a }.map { SweepCellSpec.valueText($0.1) } ?? "" }).count > 1 }
     let chartRows = ds.prefix(IntervalChart.rowLimit).map { d in
-      IntervalChart.Row(label: SweepCellSpec.describe(d.key.filter { varying.contains($0.0) }), estimate: d.comparison.meanDifference,
-                        low: d.comparison.interval?.low, high: d.comparison.interval?.high)
+      let interval = d.comparison.interval.flatMap { $0.low.isFinite && $0.high.isFinite ? $0 : nil }
+      return IntervalChart.Row(label: SweepCellSpec.describe(varying.isEmpty ? d.key : d.key.filter { varying.contains($0.0) }),
+                               estimate: d.comparison.meanDifference, low: interval?.low, high: interval?.high)
     }
     let dir = "\(sweep.out)/plots"
     try FileSystem.makeDirectory(dir)

@@ -6,7 +6,8 @@ import Runtime
 /// Where each cell of a sweep stands, from the output folder (result files, failure
 /// markers, cell locks) and, for Slurm, the queue.
 enum CellState {
-  case done
+  /// Finished; the wall time its result file records, when it does.
+  case done(wallSeconds: Double?)
   case failed(error: String, log: String?)
   /// Held by a live process on this machine (its lock is taken), or running under Slurm.
   case running(String)
@@ -72,7 +73,7 @@ enum SweepState {
   static func scan(_ sweep: SweepFile, queue: [Int: String] = [:], accounting: [Int: String] = [:]) -> [CellState] {
     let layout = SweepLayout(out: sweep.out)
     return sweep.cells.map { cell in
-      if let r = result(of: cell, in: layout), r.matches { return .done }
+      if let r = result(of: cell, in: layout), r.matches { return .done(wallSeconds: r.doc["wall_seconds"]?.number) }
       if let q = queue[cell.index] {
         return q == "PENDING" || q == "CONFIGURING" || q == "REQUEUED" ? .queued("Slurm \(q.lowercased())") : .running("Slurm \(q.lowercased())")
       }

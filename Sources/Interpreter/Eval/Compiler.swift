@@ -268,8 +268,6 @@ struct Compiler {
       if case .range(let a, let b) = v, let i0 = counterSlot {
         if let acc = accumulation { return try Compiler.rangeLoop(acc, counter: i0, a, b, f, ctx, span) }
         if let one = assignment { return try Compiler.rangeLoop(one, counter: i0, a, b, f, ctx, span) }
-      }
-      if case .range(let a, let b) = v, let i0 = counterSlot {
         var i = a
         while i < b {
           do { try ctx.tick() } catch { throw ScriptError.wrap(error, at: span) }
