@@ -36,8 +36,8 @@ public final class Dataset: @unchecked Sendable {
   /// - Parameters:
   ///   - pixels: `count * channels * height * width` bytes, N x C x H x W.
   ///   - synthetic: per-sample provenance; `nil` means all real.
-  ///   - origins: per-sample origin ids into `originNames`; `nil` means all `originNames[0]`.
-  public init(
+  ///   - originIDs: per-sample origin ids into `originNames`; `nil` means all `originNames[0]`.
+  public convenience init(
     name: String, pixels: [UInt8], labels: [Int], classNames: [String],
     channels: Int, height: Int, width: Int,
     synthetic: [Bool]? = nil, originIDs: [Int32]? = nil, originNames: [String]
@@ -73,16 +73,10 @@ public final class Dataset: @unchecked Sendable {
     if let bad = ids.firstIndex(where: { $0 < 0 || Int($0) >= originNames.count }) {
       throw RuntimeError.invalidArgument(op: op, message: "origin id \(ids[bad]) of sample \(bad) is not in 0..<\(originNames.count)")
     }
-    self.name = name
-    self.pixels = pixels
-    self.labels = labels
-    self.classNames = classNames
-    self.channels = channels
-    self.height = height
-    self.width = width
-    self.synthetic = syn
-    self.originIDs = ids
-    self.originNames = originNames
+    self.init(
+      unchecked: name, pixels: pixels, labels: labels, classNames: classNames,
+      channels: channels, height: height, width: width,
+      synthetic: syn, originIDs: ids, originNames: originNames)
   }
 
   /// Internal constructor for operations whose arrays are consistent by construction.

@@ -41,6 +41,16 @@ enum ConvKernels {
     max(1, min(g.n, targetColumns / max(1, g.oh * g.ow)))
   }
 
+  /// The output columns `lo..<hi` whose input column `ox*stride - pad + kx` lies inside the
+  /// image row `[0, w)`; shared by `im2col` and its adjoint `col2im`, which must agree on it.
+  @inline(__always)
+  static func insideColumns(_ g: ConvGeometry, kx: Int) -> (lo: Int, hi: Int) {
+    let ow = g.ow, s = g.stride, p = g.pad
+    let lo = min(ow, max(0, (p - kx + s - 1) / s))
+    let last = g.w - 1 + p - kx
+    return (lo, last < 0 ? lo : max(lo, min(ow, last / s + 1)))
+  }
+
   /// Unfolds one image x [Cin, H, W] into col rows of stride `ldc` (columns `0..<OH*OW`).
   static func im2col(_ x: UnsafePointer<Float>, _ g: ConvGeometry, _ col: UnsafeMutablePointer<Float>, ldc: Int) {
     if g.isSamePadded { return im2colSame(x, g, col, ldc: ldc) }
@@ -50,10 +60,7 @@ enum ConvKernels {
       for ky in 0..<g.kh {
         for kx in 0..<g.kw {
           let dst = col + ((c * g.kh + ky) * g.kw + kx) * ldc
-          // Output columns whose input column ix = ox*s - p + kx lies inside [0, w).
-          let lo = min(ow, max(0, (p - kx + s - 1) / s))
-          let last = w - 1 + p - kx
-          let hi = last < 0 ? lo : max(lo, min(ow, last / s + 1))
+          let (lo, hi) = insideColumns(g, kx: kx)
           for oy in 0..<oh {
             let d = dst + oy * ow
             let iy = oy * s - p + ky
@@ -167,9 +174,7 @@ enum ConvKernels {
       for ky in 0..<g.kh {
         for kx in 0..<g.kw {
           let src = col + ((c * g.kh + ky) * g.kw + kx) * ldc
-          let lo = min(ow, max(0, (p - kx + s - 1) / s))
-          let last = w - 1 + p - kx
-          let hi = last < 0 ? lo : max(lo, min(ow, last / s + 1))
+          let (lo, hi) = insideColumns(g, kx: kx)
           for oy in 0..<oh {
             let iy = oy * s - p + ky
             if iy < 0 || iy >= h { continue }
