@@ -74,6 +74,8 @@ final class RSSLConclusionScriptTests: XCTestCase {
       try cell(main, "fixmatch_RS", s, "cvae_posterior", base + 0.001 + Double(s) * 0.0001)
       try cell(main, "rsmatch_RS", s, "cvae_posterior", base + 0.03 + Double(s) * 0.0002, auc: 0.95 + Double(s) * 0.01)
       if s == 3 { continue }
+      // The upper bound on seeds 0-2 only: 0.5, 0.6, 0.7 points above FixMatch(R) (a mechanism row, no verdict).
+      try cell(main, "fixmatch_R_plus_sources", s, "cvae_posterior", base + 0.005 + Double(s) * 0.001)
       // gan regime: RSMatch - FixMatch(R+S) is -0.5, 0.0, +0.4 points: inconclusive with three seeds.
       try cell("regimes", "fixmatch_RS", s, "gan", base)
       try cell("regimes", "fixmatch_R", s, "gan", base + 0.02)
@@ -102,5 +104,7 @@ final class RSSLConclusionScriptTests: XCTestCase {
     XCTAssertEqual(verdict("gan added 0.5", "3", "all parts"), "**not supported**", out)
     XCTAssertTrue(out.contains("| cvae_posterior added 0.5 | 3b | rsmatch(R+S) − fixmatch(R) | +3.03 ["), out)
     XCTAssertTrue(out.contains("(n=4, half-width"), out)
+    XCTAssertTrue(out.contains("| the real sources of S added to R | fixmatch_R_plus_sources − fixmatch_R | +0.60 ["), out)
+    XCTAssertEqual(out.components(separatedBy: "| mechanism (no verdict) |").count, 2, "only the regime with both arms of a pair gets the table")
   }
 }
