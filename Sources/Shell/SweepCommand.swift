@@ -87,9 +87,8 @@ struct SweepCommand: ParsableCommand {
       }
       let order = ["done", "running", "queued", "pending", "stale", "failed"]
       Console.line("\(sweep.cells.count) cells: " + order.compactMap { k in counts[k].map { "\($0) \(k)" } }.joined(separator: ", "))
-      let done = states.filter { if case .done = $0 { return true } else { return false } }.count
       let walls = states.compactMap { if case .done(let w?) = $0 { return w } else { return nil } }
-      if let line = Status.estimate(finishedWalls: walls, left: sweep.cells.count - done) { Console.line(line) }
+      if let line = Status.estimate(finishedWalls: walls, left: sweep.cells.count - counts["done", default: 0]) { Console.line(line) }
     }
 
     /// How long the cells not finished will take, from the wall time of those that did:
