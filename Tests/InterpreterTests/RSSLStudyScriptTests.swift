@@ -108,3 +108,40 @@ final class RSSLConclusionScriptTests: XCTestCase {
     XCTAssertEqual(out.components(separatedBy: "| mechanism (no verdict) |").count, 2, "only the regime with both arms of a pair gets the table")
   }
 }
+
+/// The study's numbers in docs/results.md and the README are the ones conclusion.rsl computes
+/// from the committed cell files: a table edited by hand, or a cell changed after the text was
+/// written, fails here.
+final class RSSLStudyRecordTests: XCTestCase {
+  func testMainComparisonInTheDocsIsWhatTheCellFilesGive() throws {
+    let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent().path
+    var out = ""
+    let session = Session(output: { out += $0 }, imageSink: { _ in })
+    session.scriptArguments = ["root=\(repository)/docs/results/rs-ssl-study"]
+    _ = try session.run(try repositoryText("scripts/rs_ssl/conclusion.rsl"), file: "conclusion.rsl")
+    let all = try repositoryText("docs/results.md")
+    let step2 = try XCTUnwrap(all.range(of: "### Step 2: the main comparison"), "docs/results.md has the main comparison")
+    let results = String(all[step2.lowerBound...])
+    let section = results.components(separatedBy: "\n### ")[0]
+    // Prose is reflowed freely: compare it with its line breaks as spaces.
+    let readme = try repositoryText("README.md").split(whereSeparator: \.isWhitespace).joined(separator: " ")
+    // "| cvae_posterior added 0.5 | 3b | rsmatch(R+S) − fixmatch(R) | -0.22 [-0.65, +0.21] (n=15, ...) | not supported |"
+    let rows = out.split(separator: "\n").filter { $0.hasPrefix("| cvae_posterior added 0.5 | ") }
+    XCTAssertEqual(rows.count, 9, out)
+    for row in rows where !row.contains("all parts") {
+      let cells = row.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+      let interval = String(cells[3].prefix { $0 != "(" }).trimmingCharacters(in: .whitespaces)
+        .replacingOccurrences(of: "-", with: "−")
+      let verdict = cells[4].replacingOccurrences(of: "*", with: "")
+      let line = section.split(separator: "\n").first { $0.contains("| \(interval) |") }
+      XCTAssertNotNil(line, "docs/results.md's main comparison lacks \(interval) (\(row))")
+      XCTAssertEqual(line.map { String($0.split(separator: "|").last!).replacingOccurrences(of: "*", with: "").trimmingCharacters(in: .whitespaces) }, verdict, "\(row)")
+      XCTAssertTrue(cells[3].contains("(n=15"), "the main comparison's verdicts use 15 seeds: \(row)")
+    }
+    XCTAssertTrue(out.contains("key half-widths 0.57 and 0.43 points against the target 0.6: reached"), out)
+    for quoted in ["+0.04 [−0.54, +0.61]", "−0.22 [−0.65, +0.21]", "0.941 [0.927, 0.955]", "+0.40 [−0.12, +0.92]"] {
+      XCTAssertTrue(readme.contains(quoted), "README quotes \(quoted)")
+    }
+  }
+}
