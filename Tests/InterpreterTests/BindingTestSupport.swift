@@ -83,7 +83,11 @@ func tempPath(_ name: String) -> String {
 /// The text of a file of the repository (`tutorials/03-fixmatch.rsl`, `scripts/...`), found
 /// from this test file's location, so tests run scripts exactly as users do.
 func repositoryText(_ relativePath: String) throws -> String {
-  let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent()
-  return try String(contentsOf: root.appendingPathComponent(relativePath), encoding: .utf8)
+  try String(contentsOfFile: repositoryPath(relativePath), encoding: .utf8)
+}
+
+/// The absolute path of a file or folder of the repository, found from this test file's location.
+func repositoryPath(_ relativePath: String) -> String {
+  URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().appendingPathComponent(relativePath).path
 }

@@ -114,16 +114,13 @@ final class RSSLConclusionScriptTests: XCTestCase {
 /// written, fails here.
 final class RSSLStudyRecordTests: XCTestCase {
   func testMainComparisonInTheDocsIsWhatTheCellFilesGive() throws {
-    let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-      .deletingLastPathComponent().path
     var out = ""
     let session = Session(output: { out += $0 }, imageSink: { _ in })
-    session.scriptArguments = ["root=\(repository)/docs/results/rs-ssl-study"]
+    session.scriptArguments = ["root=\(repositoryPath("docs/results/rs-ssl-study"))"]
     _ = try session.run(try repositoryText("scripts/rs_ssl/conclusion.rsl"), file: "conclusion.rsl")
     let all = try repositoryText("docs/results.md")
     let step2 = try XCTUnwrap(all.range(of: "### Step 2: the main comparison"), "docs/results.md has the main comparison")
-    let results = String(all[step2.lowerBound...])
-    let section = results.components(separatedBy: "\n### ")[0]
+    let section = all[step2.lowerBound...].components(separatedBy: "\n### ")[0]
     // Prose is reflowed freely: compare it with its line breaks as spaces.
     let readme = try repositoryText("README.md").split(whereSeparator: \.isWhitespace).joined(separator: " ")
     // "| cvae_posterior added 0.5 | 3b | rsmatch(R+S) − fixmatch(R) | -0.22 [-0.65, +0.21] (n=15, ...) | not supported |"
@@ -136,7 +133,8 @@ final class RSSLStudyRecordTests: XCTestCase {
       let verdict = cells[4].replacingOccurrences(of: "*", with: "")
       let line = section.split(separator: "\n").first { $0.contains("| \(interval) |") }
       XCTAssertNotNil(line, "docs/results.md's main comparison lacks \(interval) (\(row))")
-      XCTAssertEqual(line.map { String($0.split(separator: "|").last!).replacingOccurrences(of: "*", with: "").trimmingCharacters(in: .whitespaces) }, verdict, "\(row)")
+      let written = line?.split(separator: "|").last.map { $0.replacingOccurrences(of: "*", with: "").trimmingCharacters(in: .whitespaces) }
+      XCTAssertEqual(written, verdict, "\(row)")
       XCTAssertTrue(cells[3].contains("(n=15"), "the main comparison's verdicts use 15 seeds: \(row)")
     }
     XCTAssertTrue(out.contains("key half-widths 0.57 and 0.43 points against the target 0.6: reached"), out)
