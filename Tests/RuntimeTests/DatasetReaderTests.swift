@@ -1,5 +1,4 @@
 import XCTest
-import CZlib
 @testable import Runtime
 #if canImport(Glibc)
 import Glibc
@@ -44,7 +43,7 @@ final class DatasetReaderTests: XCTestCase {
     let dir = try makeTempDir(self)
     let (imgs, labs) = idxFiles(count: 3, rows: 2, cols: 3)
     try AtomicWrite.write(imgs, to: "\(dir)/train-images-idx3-ubyte")
-    try AtomicWrite.write(gzip(labs), to: "\(dir)/train-labels-idx1-ubyte.gz")
+    try AtomicWrite.write(gzipBytes(labs), to: "\(dir)/train-labels-idx1-ubyte.gz")
     let d = try Dataset.fashionMNIST(split: "train", path: dir)
     XCTAssertEqual(d.count, 3)
     XCTAssertEqual(d.imageShape, [1, 2, 3])
@@ -68,18 +67,18 @@ final class DatasetReaderTests: XCTestCase {
     assertThrowsMessage(try Dataset.fashionMNIST(path: dir), contains: ["train-images-idx3-ubyte", "truncated file", "4 images of 2x2 (16 bytes)", "only 13"])
     // Truncated gzip stream.
     unlink("\(dir)/train-images-idx3-ubyte")
-    let gz = gzip(imgs)
+    let gz = gzipBytes(imgs)
     try AtomicWrite.write(Array(gz.prefix(gz.count - 12)), to: "\(dir)/train-images-idx3-ubyte.gz")
     assertThrowsMessage(try Dataset.fashionMNIST(path: dir), contains: ["train-images-idx3-ubyte.gz", "truncated"])
     // Wrong magic: a label file where images are expected.
-    try AtomicWrite.write(gzip(labs), to: "\(dir)/train-images-idx3-ubyte.gz")
+    try AtomicWrite.write(gzipBytes(labs), to: "\(dir)/train-images-idx3-ubyte.gz")
     assertThrowsMessage(try Dataset.fashionMNIST(path: dir), contains: ["wrong magic number 0x00000801", "expected 0x00000803"])
     // Label/image count mismatch.
-    try AtomicWrite.write(gzip(imgs), to: "\(dir)/train-images-idx3-ubyte.gz")
+    try AtomicWrite.write(gzipBytes(imgs), to: "\(dir)/train-images-idx3-ubyte.gz")
     try AtomicWrite.write(idxFiles(count: 5, rows: 2, cols: 2).1, to: "\(dir)/train-labels-idx1-ubyte")
     assertThrowsMessage(try Dataset.fashionMNIST(path: dir), contains: ["train-labels-idx1-ubyte", "count mismatch: 5 labels for 4 images"])
     // Corrupt gzip data.
-    var bad = gzip(imgs)
+    var bad = gzipBytes(imgs)
     for k in 12..<min(bad.count - 8, 30) { bad[k] ^= 0x5a }
     try AtomicWrite.write(bad, to: "\(dir)/train-images-idx3-ubyte.gz")
     assertThrowsMessage(try Dataset.fashionMNIST(path: dir), contains: ["train-images-idx3-ubyte.gz"])
@@ -157,25 +156,5 @@ final class DatasetReaderTests: XCTestCase {
       bytes += img; px += img; labels.append(label)
     }
     return (bytes, px, labels)
-  }
-
-  private func gzip(_ data: [UInt8]) -> [UInt8] {
-    var strm = z_stream()
-    // windowBits 15 + 16 selects the gzip wrapper.
-    deflateInit2_(&strm, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY, zlibVersion(), Int32(MemoryLayout<z_stream>.size))
-    var out = [UInt8](repeating: 0, count: data.count + 1024)
-    var input = data
-    let produced: Int = input.withUnsafeMutableBufferPointer { inp in
-      out.withUnsafeMutableBufferPointer { o in
-        strm.next_in = inp.baseAddress
-        strm.avail_in = UInt32(inp.count)
-        strm.next_out = o.baseAddress
-        strm.avail_out = UInt32(o.count)
-        deflate(&strm, Z_FINISH)
-        return o.count - Int(strm.avail_out)
-      }
-    }
-    deflateEnd(&strm)
-    return Array(out.prefix(produced))
   }
 }
