@@ -86,8 +86,8 @@ final class RSSLConclusionScriptTests: XCTestCase {
     let session = Session(output: { out += $0 }, imageSink: { _ in })
     session.scriptArguments = ["root=\(root)", "figures=\(root)/figures"]
     _ = try session.run(source, file: "conclusion.rsl")
-    for regime in ["cvae_posterior_added_0.5", "gan_added_0.5"] {
-      XCTAssertTrue(FileManager.default.fileExists(atPath: "\(root)/figures/\(regime).png"), "the differences of \(regime) drawn")
+    for figure in ["cvae_posterior_added_0.5", "gan_added_0.5", "all_regimes_1", "all_regimes_3a", "all_regimes_3b"] {
+      XCTAssertTrue(FileManager.default.fileExists(atPath: "\(root)/figures/\(figure).png"), "\(figure) drawn")
     }
     func verdict(_ regime: String, _ claim: String, _ what: String) -> String? {
       out.split(separator: "\n").first { $0.hasPrefix("| \(regime) | \(claim) | \(what)") }
