@@ -106,6 +106,13 @@ final class RSSLConclusionScriptTests: XCTestCase {
     XCTAssertTrue(out.contains("(n=4, half-width"), out)
     XCTAssertTrue(out.contains("| the real sources of S added to R | fixmatch_R_plus_sources − fixmatch_R | +0.60 ["), out)
     XCTAssertEqual(out.components(separatedBy: "| mechanism (no verdict) |").count, 2, "only the regime with both arms of a pair gets the table")
+    // The claim × regime table repeats the FixMatch verdicts with typographic minus signs, one line per regime.
+    let gan = out.split(separator: "\n").filter { $0.hasPrefix("| gan added 0.5 | 3 | ") && !$0.contains("all parts") }
+    XCTAssertEqual(gan.count, 2, "a conclusion line and a mechanism line: \(out)")
+    XCTAssertTrue(gan.first?.hasPrefix("| gan added 0.5 | 3 | −2.00 [−2.00, −2.00] supported (hurt) | 0.801 [") ?? false, out)
+    XCTAssertTrue(gan.first?.contains("] inconclusive | ") ?? false, "3a: \(out)")
+    XCTAssertTrue(gan.first?.hasSuffix("] not supported | **not supported** |") ?? false, "3b and 3: \(out)")
+    XCTAssertTrue(gan.last?.hasSuffix("| — |") ?? false, "no oracle arm, no oracle difference: \(out)")
   }
 }
 
@@ -113,25 +120,39 @@ final class RSSLConclusionScriptTests: XCTestCase {
 /// from the committed cell files: a table edited by hand, or a cell changed after the text was
 /// written, fails here.
 final class RSSLStudyRecordTests: XCTestCase {
-  func testMainComparisonInTheDocsIsWhatTheCellFilesGive() throws {
+  /// What conclusion.rsl prints for the committed cells.
+  private func conclusion() throws -> String {
     var out = ""
     let session = Session(output: { out += $0 }, imageSink: { _ in })
     session.scriptArguments = ["root=\(repositoryPath("docs/results/rs-ssl-study"))"]
     _ = try session.run(try repositoryText("scripts/rs_ssl/conclusion.rsl"), file: "conclusion.rsl")
-    let all = try repositoryText("docs/results.md")
-    let step2 = try XCTUnwrap(all.range(of: "### Step 2: the main comparison"), "docs/results.md has the main comparison")
-    let section = all[step2.lowerBound...].components(separatedBy: "\n### ")[0]
+    return out
+  }
+
+  /// The part of `text` from the heading that starts with `heading` to the next heading.
+  private func section(_ text: String, _ heading: String) throws -> Substring {
+    let start = try XCTUnwrap(text.range(of: "### \(heading)"), "no heading \(heading)")
+    return Substring(text[start.lowerBound...].components(separatedBy: "\n### ")[0])
+  }
+
+  private func tableLines(_ text: Substring) -> [Substring] {
+    text.split(separator: "\n").filter { $0.hasPrefix("|") }
+  }
+
+  func testMainComparisonInTheDocsIsWhatTheCellFilesGive() throws {
+    let out = try conclusion()
+    let step2 = try section(try repositoryText("docs/results.md"), "Step 2: the main comparison")
     // Prose is reflowed freely: compare it with its line breaks as spaces.
     let readme = try repositoryText("README.md").split(whereSeparator: \.isWhitespace).joined(separator: " ")
     // "| cvae_posterior added 0.5 | 3b | rsmatch(R+S) − fixmatch(R) | -0.22 [-0.65, +0.21] (n=15, ...) | not supported |"
-    let rows = out.split(separator: "\n").filter { $0.hasPrefix("| cvae_posterior added 0.5 | ") }
+    let rows = tableLines(try section(out, "Verdicts")).filter { $0.hasPrefix("| cvae_posterior added 0.5 | ") }
     XCTAssertEqual(rows.count, 9, out)
     for row in rows where !row.contains("all parts") {
       let cells = row.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
       let interval = String(cells[3].prefix { $0 != "(" }).trimmingCharacters(in: .whitespaces)
         .replacingOccurrences(of: "-", with: "−")
       let verdict = cells[4].replacingOccurrences(of: "*", with: "")
-      let line = section.split(separator: "\n").first { $0.contains("| \(interval) |") }
+      let line = step2.split(separator: "\n").first { $0.contains("| \(interval) |") }
       XCTAssertNotNil(line, "docs/results.md's main comparison lacks \(interval) (\(row))")
       let written = line?.split(separator: "|").last.map { $0.replacingOccurrences(of: "*", with: "").trimmingCharacters(in: .whitespaces) }
       XCTAssertEqual(written, verdict, "\(row)")
