@@ -163,4 +163,22 @@ final class RSSLStudyRecordTests: XCTestCase {
       XCTAssertTrue(readme.contains(quoted), "README quotes \(quoted)")
     }
   }
+
+  /// The claim × regime table and the mechanism per regime in docs/results.md are conclusion.rsl's,
+  /// line for line, over every regime at its planned seeds: 15 in the main comparison, 5 elsewhere.
+  func testConclusionTableInTheDocsIsWhatTheCellFilesGive() throws {
+    let out = try conclusion()
+    let docs = tableLines(try section(try repositoryText("docs/results.md"), "Step 3: "))
+    for heading in ["Conclusion: claim × regime", "Mechanism per regime"] {
+      let lines = tableLines(try section(out, heading))
+      XCTAssertEqual(lines.count, 2 + 9, "a header, a rule and nine regimes: \(lines)")
+      for line in lines {
+        XCTAssertTrue(docs.contains(line), "docs/results.md's Step 3 lacks \(line)")
+      }
+      for line in lines.dropFirst(2) {
+        let cells = line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+        XCTAssertEqual(cells[1], cells[0] == "cvae_posterior added 0.5" ? "15" : "5", "\(line)")
+      }
+    }
+  }
 }
